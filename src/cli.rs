@@ -1,0 +1,88 @@
+//! The command line: the only module that knows clap.
+//!
+//! Doc comments here are the `--help` text. Every global option can also come from the
+//! environment (`CTWATCH_*`) so a GitHub Action can configure ctwatch without flags. Trial ids
+//! arrive as text and are validated by `run`, so a bad id gets ctwatch's one-line error
+//! rather than clap's usage screen.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::GlobalOptions;
+
+/// Keep a clinical trial's ClinicalTrials.gov record under watch.
+#[derive(Debug, Parser)]
+#[command(name = "ctwatch", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    /// Options for every command.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options for every command.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// ClinicalTrials.gov API v2 base URL [default: https://clinicaltrials.gov/api/v2]
+    #[arg(long, env = "CTWATCH_API_BASE", global = true, value_name = "URL")]
+    pub api_base: Option<String>,
+    /// Version-history API base URL [default: https://clinicaltrials.gov/api/int]
+    #[arg(long, env = "CTWATCH_HISTORY_BASE", global = true, value_name = "URL")]
+    pub history_base: Option<String>,
+    /// Snapshot store folder [default: snapshots]
+    #[arg(long, env = "CTWATCH_SNAPSHOTS", global = true, value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
+    /// Report output folder [default: reports]
+    #[arg(long, env = "CTWATCH_REPORTS", global = true, value_name = "DIR")]
+    pub reports: Option<PathBuf>,
+    /// Config file [default: ctwatch.toml when it exists]
+    #[arg(long, env = "CTWATCH_CONFIG", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+impl From<&Global> for GlobalOptions {
+    fn from(g: &Global) -> Self {
+        GlobalOptions {
+            api_base: g.api_base.clone(),
+            history_base: g.history_base.clone(),
+            snapshots: g.snapshots.clone(),
+            reports: g.reports.clone(),
+            config: g.config.clone(),
+        }
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch trials from the registry and store each new version as a snapshot.
+    Sync(SyncArgs),
+}
+
+/// `ctwatch sync`
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Trials to fetch (default: every [[trial]] in the config file)
+    #[arg(value_name = "NCT")]
+    pub trials: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Exit with status 1 when any trial has a new or changed version
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+/// How a command prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table for the terminal
+    Table,
+    /// GitHub-flavoured Markdown
+    Markdown,
+    /// JSON for machines
+    Json,
+}

@@ -1,0 +1,3 @@
+//! One module per subcommand: each turns validated inputs into store updates and output.
+
+pub mod sync;

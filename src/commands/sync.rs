@@ -1,0 +1,269 @@
+//! `ctwatch sync`: fetch, validate, store what changed, say what happened.
+//!
+//! One failing trial never blocks the others: every fetched trial is compared and stored, the
+//! failures are reported per trial, and the run ends with status 2. The store lock is taken
+//! after the network phase, so a slow registry never holds up another ctwatch.
+
+use std::io::Write;
+
+use anyhow::{Context, bail};
+use serde::Serialize;
+
+use crate::cli::{Format, SyncArgs};
+use crate::config::Config;
+use crate::nct::NctId;
+use crate::partial_date::PartialDate;
+use crate::registry::{ApiVersion, Fetched, Registry, RegistryError};
+use crate::store::{Origin, Snapshot, Store, StoreLock, StoredVersion, content_sha256};
+use crate::{Exit, clock, github, render};
+
+/// What sync did for one trial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncResult {
+    /// First snapshot of this trial.
+    New,
+    /// Same content as the newest snapshot; nothing written.
+    Unchanged,
+    /// Content differs from the newest snapshot; a new one was written.
+    Changed,
+    /// Fetching, validating or storing failed; nothing written.
+    Error,
+}
+
+impl SyncResult {
+    fn label(self) -> &'static str {
+        match self {
+            SyncResult::New => "new",
+            SyncResult::Unchanged => "unchanged",
+            SyncResult::Changed => "changed",
+            SyncResult::Error => "error",
+        }
+    }
+}
+
+/// One trial's line in sync's output (also its JSON shape).
+#[derive(Debug, Clone, Serialize)]
+pub struct TrialOutcome {
+    /// The trial (its canonical id when the registry resolved an alias).
+    pub nct_id: NctId,
+    /// What happened.
+    pub result: SyncResult,
+    /// The snapshot now current: the new file, or the unchanged newest one.
+    pub snapshot: Option<String>,
+    /// The record's `lastUpdatePostDate`.
+    pub last_update: Option<String>,
+    /// The record's `overallStatus`.
+    pub overall_status: Option<String>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// The id that was asked for, when it was an alias of `nct_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested_as: Option<NctId>,
+    /// The previous newest version, when this run stored a change.
+    #[serde(skip)]
+    pub previous: Option<StoredVersion>,
+}
+
+impl TrialOutcome {
+    fn failed(nct_id: NctId, error: String) -> TrialOutcome {
+        TrialOutcome {
+            nct_id,
+            result: SyncResult::Error,
+            snapshot: None,
+            last_update: None,
+            overall_status: None,
+            error: Some(error),
+            requested_as: None,
+            previous: None,
+        }
+    }
+}
+
+/// Runs `ctwatch sync`.
+pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let ids = trial_ids(config, &args.trials)?;
+    let registry = Registry::new(config.api_base.clone(), config.registry.clone())?;
+    let (version, fetched) = crate::runtime()?.block_on(async {
+        let version = registry.version().await.context("cannot read the registry's API version")?;
+        let fetched = match ids.as_slice() {
+            [one] => vec![(one.clone(), registry.study(one).await)],
+            many => registry.studies(many).await,
+        };
+        anyhow::Ok((version, fetched))
+    })?;
+
+    let store = Store::new(&config.snapshots);
+    let lock = store.lock(config.registry.lock_timeout)?;
+    let outcomes: Vec<TrialOutcome> =
+        fetched.into_iter().map(|(id, result)| store_one(&store, &lock, &version, id, result)).collect();
+    drop(lock);
+
+    let changed = outcomes.iter().any(|o| matches!(o.result, SyncResult::New | SyncResult::Changed));
+    let text = match args.format {
+        Format::Table => table(&outcomes),
+        Format::Markdown => markdown(&outcomes),
+        Format::Json => json(&outcomes),
+    };
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    for o in outcomes.iter().filter(|o| o.result == SyncResult::Error) {
+        eprintln!("ctwatch: error: {}: {}", o.nct_id, render::terminal_safe(o.error.as_deref().unwrap_or("")));
+    }
+    github::write_changed(changed)?;
+    github::write_summary(&markdown(&outcomes))?;
+
+    Ok(if outcomes.iter().any(|o| o.result == SyncResult::Error) {
+        Exit::Failed
+    } else if args.exit_code && changed {
+        Exit::Changes
+    } else {
+        Exit::Clean
+    })
+}
+
+/// The ids named on the command line, else every trial of the config; validated, deduplicated.
+fn trial_ids(config: &Config, given: &[String]) -> anyhow::Result<Vec<NctId>> {
+    let mut ids: Vec<NctId> = if given.is_empty() {
+        config.trials.iter().map(|t| t.nct_id.clone()).collect()
+    } else {
+        given.iter().map(|s| NctId::parse(s)).collect::<Result<_, _>>()?
+    };
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(id.clone()));
+    if ids.is_empty() {
+        let source = config.source.as_deref().map_or("no config file".to_string(), |p| p.display().to_string());
+        bail!("no trials to sync: name one (ctwatch sync NCT07038304) or add a [[trial]] to the config ({source})");
+    }
+    Ok(ids)
+}
+
+/// Compares one fetched record with the store and writes it when its content is new.
+fn store_one(
+    store: &Store,
+    lock: &StoreLock,
+    version: &ApiVersion,
+    requested: NctId,
+    result: Result<Fetched, RegistryError>,
+) -> TrialOutcome {
+    let fetched = match result {
+        Ok(f) => f,
+        Err(e) => return TrialOutcome::failed(requested, e.to_string()),
+    };
+    let id = fetched.study.nct_id().clone();
+    let study = &fetched.study;
+    let mut outcome = TrialOutcome {
+        nct_id: id.clone(),
+        result: SyncResult::Unchanged,
+        snapshot: None,
+        last_update: Some(study.last_update().to_string()),
+        overall_status: study.overall_status().map(str::to_string),
+        error: None,
+        requested_as: fetched.alias().cloned(),
+        previous: None,
+    };
+    let fail = |mut o: TrialOutcome, e: String| {
+        o.result = SyncResult::Error;
+        o.error = Some(e);
+        o
+    };
+    let hash = content_sha256(study.doc());
+    let latest = match store.latest(&id) {
+        Ok(latest) => latest,
+        Err(e) => return fail(outcome, e.to_string()),
+    };
+    if let Some((stored, snap)) = &latest {
+        if snap.content_sha256 == hash {
+            outcome.snapshot = Some(stored.path.display().to_string());
+            return outcome;
+        }
+        let stored_date = snap
+            .study
+            .pointer("/protocolSection/statusModule/lastUpdatePostDateStruct/date")
+            .and_then(serde_json::Value::as_str)
+            .and_then(PartialDate::parse);
+        if let Some(stored_date) = stored_date
+            && study.last_update().first_day() < stored_date.first_day()
+        {
+            let msg = format!(
+                "{}: the registry served a version last updated {}, older than the stored {}; not stored (stale mirror or cache?)",
+                fetched.source,
+                study.last_update(),
+                stored.name
+            );
+            return fail(outcome, msg);
+        }
+    }
+    let snapshot = Snapshot {
+        api_version: Some(version.api_version.clone()),
+        content_sha256: hash,
+        data_timestamp: Some(version.data_timestamp.clone()),
+        fetched_at: clock::now_rfc3339(),
+        history_version: None,
+        nct_id: id,
+        origin: Origin::Api,
+        requested_as: fetched.alias().cloned(),
+        source: fetched.source.to_string(),
+        study: study.doc().clone(),
+    };
+    match store.write_new(lock, &snapshot, study.last_update()) {
+        Ok(written) => {
+            outcome.snapshot = Some(written.path.display().to_string());
+            outcome.result = if latest.is_some() { SyncResult::Changed } else { SyncResult::New };
+            outcome.previous = latest.map(|(v, _)| v);
+            outcome
+        }
+        Err(e) => fail(outcome, e.to_string()),
+    }
+}
+
+fn cells(o: &TrialOutcome, escape: fn(&str) -> String) -> Vec<String> {
+    vec![
+        o.nct_id.to_string(),
+        escape(o.overall_status.as_deref().unwrap_or("–")),
+        o.last_update.clone().unwrap_or_else(|| "–".into()),
+        o.result.label().to_string(),
+        o.snapshot.as_deref().map_or_else(|| "–".into(), escape),
+    ]
+}
+
+const HEADER: [&str; 5] = ["Trial", "Status", "Last update", "Result", "Snapshot"];
+
+fn alias_notes(outcomes: &[TrialOutcome]) -> String {
+    outcomes
+        .iter()
+        .filter_map(|o| {
+            o.requested_as.as_ref().map(|asked| {
+                format!("Note: {asked} is an alias of {}; the record is stored under {}.\n", o.nct_id, o.nct_id)
+            })
+        })
+        .collect()
+}
+
+/// The terminal table.
+pub fn table(outcomes: &[TrialOutcome]) -> String {
+    let mut text = render::table(&HEADER, outcomes.iter().map(|o| cells(o, str::to_string)));
+    text.push_str(&alias_notes(outcomes));
+    text
+}
+
+/// The Markdown table (also written to the GitHub step summary).
+pub fn markdown(outcomes: &[TrialOutcome]) -> String {
+    let mut text = render::markdown::table(&HEADER, outcomes.iter().map(|o| cells(o, render::markdown::text)));
+    for o in outcomes.iter().filter(|o| o.result == SyncResult::Error) {
+        text.push_str(&format!("\n**{}**: {}\n", o.nct_id, render::markdown::text(o.error.as_deref().unwrap_or(""))));
+    }
+    let notes = alias_notes(outcomes);
+    if !notes.is_empty() {
+        text.push('\n');
+        text.push_str(&notes);
+    }
+    text
+}
+
+/// `{"trials": [...]}`.
+pub fn json(outcomes: &[TrialOutcome]) -> String {
+    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "trials": outcomes })).expect("serialisable");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,397 @@
+//! `ctwatch.toml` plus the global flags, turned once into a validated [`Config`].
+//!
+//! The config file names the trials a sponsor office watches and the per-trial facts the
+//! registry cannot know (recruitment target and end, the accrual log, the ethics committee's
+//! decision date, site aliases). Every value is checked here, with the file and line in the
+//! error, so later stages never re-validate. Unknown keys are errors: a typo such as
+//! `recruitment_ned` must not silently fall back to a registry default.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use reqwest::Url;
+use serde::Deserialize;
+
+use crate::nct::NctId;
+
+/// The public API v2 base; the only place this host is written down.
+pub const DEFAULT_API_BASE: &str = "https://clinicaltrials.gov/api/v2";
+/// The registry website's internal API that serves version history (undocumented).
+pub const DEFAULT_HISTORY_BASE: &str = "https://clinicaltrials.gov/api/int";
+/// The config file read from the working directory when `--config` is not given.
+pub const DEFAULT_CONFIG_FILE: &str = "ctwatch.toml";
+
+/// Everything a command needs to know about where to read and write and whom to ask.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// API v2 base URL, without a trailing slash.
+    pub api_base: Url,
+    /// Version-history API base URL, without a trailing slash.
+    pub history_base: Url,
+    /// Root of the snapshot store.
+    pub snapshots: PathBuf,
+    /// Root of the report output.
+    pub reports: PathBuf,
+    /// HTTP client behaviour.
+    pub registry: RegistrySettings,
+    /// The trials of the config file, in file order.
+    pub trials: Vec<TrialConfig>,
+    /// The config file that was read, if any.
+    pub source: Option<PathBuf>,
+}
+
+/// How ctwatch talks to the registry. Defaults follow the registry's `robots.txt`
+/// (`Crawl-delay: 1`) and leave headroom for the 1.5 MB records some trials have.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistrySettings {
+    /// Sent as `User-Agent`; honest by default (`ctwatch/<version>`).
+    pub user_agent: String,
+    /// Limit for establishing a connection.
+    pub connect_timeout: Duration,
+    /// Limit for one whole request, body included.
+    pub timeout: Duration,
+    /// Retries after the first attempt for transient failures.
+    pub retries: u32,
+    /// First backoff step; attempt k waits a random time in `[0, base·2^k]` (full jitter).
+    pub retry_base: Duration,
+    /// Total time a request may spend waiting between attempts, `Retry-After` included.
+    pub retry_budget: Duration,
+    /// Minimum spacing between two requests to the registry.
+    pub min_interval: Duration,
+    /// Largest response body accepted (after decompression).
+    pub max_body_bytes: u64,
+    /// How long to wait for another ctwatch that holds the store lock.
+    pub lock_timeout: Duration,
+}
+
+impl Default for RegistrySettings {
+    fn default() -> Self {
+        RegistrySettings {
+            user_agent: default_user_agent(),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(60),
+            retries: 4,
+            retry_base: Duration::from_millis(500),
+            retry_budget: Duration::from_secs(120),
+            min_interval: Duration::from_secs(1),
+            max_body_bytes: 256 * 1024 * 1024,
+            lock_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// `ctwatch/<version>`: who we are, so the registry can tell us apart from browsers.
+pub fn default_user_agent() -> String {
+    format!("ctwatch/{}", env!("CARGO_PKG_VERSION"))
+}
+
+/// The per-trial facts a sponsor office knows and the registry does not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrialConfig {
+    /// The trial.
+    pub nct_id: NctId,
+    /// Recruitment target; overrides the registry's estimated enrollment.
+    pub target: Option<u32>,
+    /// Planned end of recruitment; overrides the registry's completion date.
+    pub recruitment_end: Option<NaiveDate>,
+    /// The sponsor's accrual log (CSV), resolved relative to the config file.
+    pub accrual: Option<PathBuf>,
+    /// Prior certainty P of the Bayesian accrual model, in (0, 1].
+    pub prior_certainty: Option<f64>,
+    /// Date of the ethics committee's (METC) approval; the ethics report's periods count from it.
+    pub metc_decision_date: Option<NaiveDate>,
+    /// Names the accrual log may use for a site → the registry facility name.
+    pub site_aliases: BTreeMap<String, String>,
+}
+
+/// The global options as given on the command line or in the environment.
+#[derive(Debug, Clone, Default)]
+pub struct GlobalOptions {
+    /// `--api-base`
+    pub api_base: Option<String>,
+    /// `--history-base`
+    pub history_base: Option<String>,
+    /// `--snapshots`
+    pub snapshots: Option<PathBuf>,
+    /// `--reports`
+    pub reports: Option<PathBuf>,
+    /// `--config`
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    registry: RawRegistry,
+    #[serde(default)]
+    trial: Vec<RawTrial>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRegistry {
+    user_agent: Option<String>,
+    connect_timeout_secs: Option<f64>,
+    timeout_secs: Option<f64>,
+    retries: Option<u32>,
+    retry_base_ms: Option<u64>,
+    retry_budget_secs: Option<f64>,
+    min_interval_ms: Option<u64>,
+    max_body_mb: Option<f64>,
+    lock_timeout_secs: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTrial {
+    nct_id: String,
+    target: Option<u32>,
+    recruitment_end: Option<toml::value::Datetime>,
+    accrual: Option<PathBuf>,
+    prior_certainty: Option<f64>,
+    metc_decision_date: Option<toml::value::Datetime>,
+    #[serde(default)]
+    site_aliases: BTreeMap<String, String>,
+}
+
+impl Config {
+    /// Reads the config file (the explicit one, else `ctwatch.toml` when it exists) and
+    /// applies the global options on top.
+    pub fn load(options: &GlobalOptions) -> anyhow::Result<Config> {
+        let (source, text) = match &options.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read config file {}", path.display()))?;
+                (Some(path.clone()), text)
+            }
+            None => {
+                let path = PathBuf::from(DEFAULT_CONFIG_FILE);
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => (Some(path), text),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => (None, String::new()),
+                    Err(e) => {
+                        return Err(e)
+                            .with_context(|| format!("cannot read config file {}", path.display()));
+                    }
+                }
+            }
+        };
+        let base_dir = source
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let name = source
+            .as_deref()
+            .map_or_else(|| "(defaults)".to_string(), |p| p.display().to_string());
+        let raw = parse_file(&text, &name)?;
+        let registry = registry_settings(raw.registry).with_context(|| name.clone())?;
+        let trials = trials(raw.trial, &base_dir).with_context(|| name.clone())?;
+        Ok(Config {
+            api_base: base_url(options.api_base.as_deref().unwrap_or(DEFAULT_API_BASE), "--api-base")?,
+            history_base: base_url(
+                options.history_base.as_deref().unwrap_or(DEFAULT_HISTORY_BASE),
+                "--history-base",
+            )?,
+            snapshots: options.snapshots.clone().unwrap_or_else(|| PathBuf::from("snapshots")),
+            reports: options.reports.clone().unwrap_or_else(|| PathBuf::from("reports")),
+            registry,
+            trials,
+            source,
+        })
+    }
+
+    /// The config entry of a trial, if it has one.
+    pub fn trial(&self, id: &NctId) -> Option<&TrialConfig> {
+        self.trials.iter().find(|t| &t.nct_id == id)
+    }
+}
+
+/// Parses TOML into the raw shape, with a one-line error naming file, line and column.
+fn parse_file(text: &str, name: &str) -> anyhow::Result<RawFile> {
+    toml::from_str::<RawFile>(text).map_err(|e| {
+        let message = e.message().trim().replace('\n', "; ");
+        match e.span() {
+            Some(span) => {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                anyhow::anyhow!("{name}:{line}:{column}: {message}")
+            }
+            None => anyhow::anyhow!("{name}: {message}"),
+        }
+    })
+}
+
+fn secs(value: Option<f64>, key: &str, default: Duration) -> anyhow::Result<Duration> {
+    match value {
+        None => Ok(default),
+        Some(v) if v.is_finite() && v >= 0.0 && v <= 86_400.0 => Ok(Duration::from_secs_f64(v)),
+        Some(v) => bail!("[registry] {key} = {v}: expected a number of seconds between 0 and 86400"),
+    }
+}
+
+fn registry_settings(raw: RawRegistry) -> anyhow::Result<RegistrySettings> {
+    let d = RegistrySettings::default();
+    let user_agent = match raw.user_agent {
+        Some(ua) if ua.trim().is_empty() || ua.chars().any(|c| c.is_control()) => {
+            bail!("[registry] user_agent must be non-empty printable text")
+        }
+        Some(ua) => ua,
+        None => d.user_agent,
+    };
+    let max_body_bytes = match raw.max_body_mb {
+        None => d.max_body_bytes,
+        Some(mb) if mb.is_finite() && mb > 0.0 && mb <= 4096.0 => (mb * 1024.0 * 1024.0) as u64,
+        Some(mb) => bail!("[registry] max_body_mb = {mb}: expected a size in MiB between 0 and 4096"),
+    };
+    Ok(RegistrySettings {
+        user_agent,
+        connect_timeout: secs(raw.connect_timeout_secs, "connect_timeout_secs", d.connect_timeout)?,
+        timeout: secs(raw.timeout_secs, "timeout_secs", d.timeout)?,
+        retries: match raw.retries {
+            Some(r) if r > 20 => bail!("[registry] retries = {r}: at most 20"),
+            Some(r) => r,
+            None => d.retries,
+        },
+        retry_base: raw.retry_base_ms.map_or(d.retry_base, Duration::from_millis),
+        retry_budget: secs(raw.retry_budget_secs, "retry_budget_secs", d.retry_budget)?,
+        min_interval: raw.min_interval_ms.map_or(d.min_interval, Duration::from_millis),
+        max_body_bytes,
+        lock_timeout: secs(raw.lock_timeout_secs, "lock_timeout_secs", d.lock_timeout)?,
+    })
+}
+
+fn date(value: Option<toml::value::Datetime>, key: &str, id: &NctId) -> anyhow::Result<Option<NaiveDate>> {
+    let Some(value) = value else { return Ok(None) };
+    match (value.date, value.time, value.offset) {
+        (Some(d), None, None) => NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
+            .map(Some)
+            .with_context(|| format!("trial {id}: {key} = {value} is not a calendar date")),
+        _ => bail!("trial {id}: {key} = {value}: expected a plain date like 2029-01-03"),
+    }
+}
+
+fn trials(raw: Vec<RawTrial>, base_dir: &Path) -> anyhow::Result<Vec<TrialConfig>> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(raw.len());
+    for t in raw {
+        let nct_id = NctId::parse(&t.nct_id).context("[[trial]] nct_id")?;
+        if !seen.insert(nct_id.clone()) {
+            bail!("trial {nct_id} is listed twice");
+        }
+        if t.target == Some(0) {
+            bail!("trial {nct_id}: target must be at least 1");
+        }
+        if let Some(p) = t.prior_certainty
+            && !(p > 0.0 && p <= 1.0)
+        {
+            bail!("trial {nct_id}: prior_certainty = {p}: expected a number in (0, 1]");
+        }
+        for (alias, facility) in &t.site_aliases {
+            if alias.trim().is_empty() || facility.trim().is_empty() {
+                bail!("trial {nct_id}: site_aliases may not have empty names");
+            }
+        }
+        out.push(TrialConfig {
+            recruitment_end: date(t.recruitment_end, "recruitment_end", &nct_id)?,
+            metc_decision_date: date(t.metc_decision_date, "metc_decision_date", &nct_id)?,
+            accrual: t.accrual.map(|p| if p.is_absolute() { p } else { base_dir.join(p) }),
+            nct_id,
+            target: t.target,
+            prior_certainty: t.prior_certainty,
+            site_aliases: t.site_aliases,
+        });
+    }
+    Ok(out)
+}
+
+/// Parses a base URL: http or https, no query or fragment, trailing slash removed.
+fn base_url(text: &str, flag: &str) -> anyhow::Result<Url> {
+    let url = Url::parse(text.trim()).with_context(|| format!("{flag} {text:?} is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        bail!("{flag} {text:?}: expected an http(s) URL");
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        bail!("{flag} {text:?}: a base URL cannot have a query or fragment");
+    }
+    let trimmed = url.as_str().trim_end_matches('/').to_string();
+    Ok(Url::parse(&trimmed)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> anyhow::Result<(RegistrySettings, Vec<TrialConfig>)> {
+        let raw = parse_file(text, "ctwatch.toml")?;
+        Ok((registry_settings(raw.registry)?, trials(raw.trial, Path::new("conf"))?))
+    }
+
+    #[test]
+    fn full_trial_entry() {
+        let (reg, trials) = parse(
+            r#"
+[registry]
+min_interval_ms = 0
+retries = 1
+
+[[trial]]
+nct_id = "nct7038304"
+target = 35
+recruitment_end = 2029-01-03
+accrual = "accrual.csv"
+prior_certainty = 0.5
+metc_decision_date = 2024-10-01
+site_aliases = { "UMCG" = "UMC Groningen" }
+"#,
+        )
+        .unwrap();
+        assert_eq!(reg.min_interval, Duration::ZERO);
+        assert_eq!(reg.retries, 1);
+        assert_eq!(reg.timeout, Duration::from_secs(60));
+        let t = &trials[0];
+        assert_eq!(t.nct_id.as_str(), "NCT07038304");
+        assert_eq!(t.target, Some(35));
+        assert_eq!(t.recruitment_end, NaiveDate::from_ymd_opt(2029, 1, 3));
+        assert_eq!(t.accrual.as_deref(), Some(Path::new("conf/accrual.csv")));
+        assert_eq!(t.site_aliases["UMCG"], "UMC Groningen");
+    }
+
+    #[test]
+    fn errors_name_line_and_key() {
+        let err = parse("[[trial]]\nnct_id = \"NCT07038304\"\nrecruitment_ned = 2029-01-03\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("ctwatch.toml:3:"), "{err}");
+        assert!(err.contains("recruitment_ned"), "{err}");
+        assert!(!err.contains('\n'), "one line: {err}");
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        for (text, needle) in [
+            ("[[trial]]\nnct_id = \"../x\"\n", "invalid NCT id"),
+            ("[[trial]]\nnct_id = \"NCT1\"\n[[trial]]\nnct_id = \"NCT00000001\"\n", "listed twice"),
+            ("[[trial]]\nnct_id = \"NCT1\"\nprior_certainty = 0.0\n", "prior_certainty"),
+            ("[[trial]]\nnct_id = \"NCT1\"\ntarget = 0\n", "target"),
+            ("[[trial]]\nnct_id = \"NCT1\"\nrecruitment_end = 2029-01-03T10:00:00\n", "plain date"),
+            ("[registry]\ntimeout_secs = -1\n", "timeout_secs"),
+        ] {
+            let err = format!("{:#}", parse(text).unwrap_err());
+            assert!(err.contains(needle), "{text:?} gave {err}");
+        }
+    }
+
+    #[test]
+    fn base_urls_are_normalised() {
+        assert_eq!(base_url("http://127.0.0.1:8080/api/v2/", "--api-base").unwrap().as_str(), "http://127.0.0.1:8080/api/v2");
+        assert!(base_url("ftp://x", "--api-base").is_err());
+        assert!(base_url("http://x/api?a=1", "--api-base").is_err());
+        assert!(base_url("not a url", "--api-base").is_err());
+    }
+}

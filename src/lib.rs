@@ -1,0 +1,69 @@
+//! ctwatch keeps a clinical trial's ClinicalTrials.gov record under watch.
+//!
+//! Data flows one way: the registry client ([`registry`]) fetches and validates records, the
+//! snapshot store ([`store`]) keeps every distinct version, and commands ([`commands`]) turn
+//! stored data into output through pure renderers ([`render`]). `main.rs` only parses the
+//! command line and maps [`run`]'s outcome to an exit status.
+
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod github;
+pub mod nct;
+pub mod partial_date;
+pub mod registry;
+pub mod render;
+pub mod store;
+
+use cli::{Cli, Command};
+use config::{Config, GlobalOptions};
+
+/// How a successful run ends, as in diff(1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Nothing to report (status 0).
+    Clean,
+    /// Changes found with `--exit-code`, or error-severity findings (status 1).
+    Changes,
+    /// At least one trial failed while others may have succeeded (status 2).
+    Failed,
+}
+
+impl Exit {
+    /// The process exit status.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Clean => 0,
+            Exit::Changes => 1,
+            Exit::Failed => 2,
+        }
+    }
+}
+
+/// Runs one command line.
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    let config = Config::load(&GlobalOptions::from(&cli.global))?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match cli.command {
+        Command::Sync(args) => commands::sync::run(&config, &args, &mut out),
+    }
+}
+
+/// The error chain on one line (`outer: inner: cause`), safe for a terminal.
+pub fn one_line(e: &anyhow::Error) -> String {
+    render::terminal_safe(&format!("{e:#}"))
+}
+
+/// True when the error is only that stdout was closed (`ctwatch … | head`).
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// A single-threaded tokio runtime: ctwatch's requests are sequential by design (pacing).
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+}

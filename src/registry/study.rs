@@ -1,0 +1,136 @@
+//! A typed, lenient view over one study document as the registry serves it.
+//!
+//! We keep the raw JSON (fields come and go between API versions, and the snapshot must hold
+//! the record exactly as served) and read the few fields ctwatch reasons about through
+//! accessors. Validation is deliberately narrow: a document is accepted when it has what a
+//! snapshot needs — an object with `protocolSection.identificationModule.nctId` and a full
+//! `statusModule.lastUpdatePostDateStruct.date` — so an HTML error page, a truncated body or a
+//! `fields=`-trimmed answer can never replace a snapshot. Unknown enum values stay text.
+
+use serde_json::Value;
+
+use crate::nct::NctId;
+use crate::partial_date::PartialDate;
+
+/// One study record, validated for storage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Study {
+    doc: Value,
+    nct_id: NctId,
+    last_update: PartialDate,
+}
+
+/// Why a document is not a usable study record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidStudy(String);
+
+impl Study {
+    /// Checks that `doc` is a study record complete enough to store.
+    pub fn from_value(doc: Value) -> Result<Study, InvalidStudy> {
+        let bad = |why: &str| InvalidStudy(why.to_string());
+        if !doc.is_object() {
+            return Err(bad("the study is not a JSON object"));
+        }
+        if !doc.get("protocolSection").is_some_and(Value::is_object) {
+            return Err(bad("the study has no protocolSection"));
+        }
+        let raw_id = doc
+            .pointer("/protocolSection/identificationModule/nctId")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("the study has no protocolSection.identificationModule.nctId"))?;
+        let nct_id = NctId::parse(raw_id)
+            .map_err(|_| InvalidStudy(format!("the study's nctId {raw_id:?} is not an NCT id")))?;
+        if !doc.pointer("/protocolSection/statusModule").is_some_and(Value::is_object) {
+            return Err(bad("the study has no protocolSection.statusModule"));
+        }
+        let last_update = doc
+            .pointer("/protocolSection/statusModule/lastUpdatePostDateStruct/date")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                bad("the study has no statusModule.lastUpdatePostDateStruct.date (was it requested with fields=?)")
+            })?;
+        let last_update = PartialDate::parse(last_update)
+            .filter(|d| d.as_day().is_some())
+            .ok_or_else(|| InvalidStudy(format!("lastUpdatePostDate {last_update:?} is not a YYYY-MM-DD date")))?;
+        Ok(Study { doc, nct_id, last_update })
+    }
+
+    /// The record's own id (after an alias redirect, the canonical one).
+    pub fn nct_id(&self) -> &NctId {
+        &self.nct_id
+    }
+
+    /// The date the registry posted this version (`lastUpdatePostDateStruct.date`).
+    pub fn last_update(&self) -> PartialDate {
+        self.last_update
+    }
+
+    /// Older ids that now point to this record (`identificationModule.nctIdAliases`).
+    pub fn aliases(&self) -> Vec<NctId> {
+        self.doc
+            .pointer("/protocolSection/identificationModule/nctIdAliases")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).filter_map(|s| NctId::parse(s).ok()).collect())
+            .unwrap_or_default()
+    }
+
+    /// `statusModule.overallStatus` as served (unknown values are kept as text).
+    pub fn overall_status(&self) -> Option<&str> {
+        self.str_at("/protocolSection/statusModule/overallStatus")
+    }
+
+    /// A string field by JSON pointer.
+    pub fn str_at(&self, pointer: &str) -> Option<&str> {
+        self.doc.pointer(pointer).and_then(Value::as_str)
+    }
+
+    /// The raw document.
+    pub fn doc(&self) -> &Value {
+        &self.doc
+    }
+
+    /// The raw document, by value.
+    pub fn into_value(self) -> Value {
+        self.doc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn minimal() -> Value {
+        json!({"protocolSection": {
+            "identificationModule": {"nctId": "NCT07038304", "nctIdAliases": ["NCT00000042", "junk"]},
+            "statusModule": {"overallStatus": "SOMETHING_NEW", "lastUpdatePostDateStruct": {"date": "2025-06-26", "type": "ACTUAL"}}
+        }})
+    }
+
+    #[test]
+    fn accepts_a_minimal_record_and_keeps_unknown_enums() {
+        let s = Study::from_value(minimal()).unwrap();
+        assert_eq!(s.nct_id().as_str(), "NCT07038304");
+        assert_eq!(s.overall_status(), Some("SOMETHING_NEW"));
+        assert_eq!(s.last_update().to_string(), "2025-06-26");
+        assert_eq!(s.aliases(), vec![NctId::parse("NCT42").unwrap()]);
+    }
+
+    #[test]
+    fn rejects_what_cannot_be_stored() {
+        let mut cases = vec![json!([]), json!({"studies": []}), json!("<html>")];
+        let mut no_date = minimal();
+        no_date["protocolSection"]["statusModule"].as_object_mut().unwrap().remove("lastUpdatePostDateStruct");
+        cases.push(no_date);
+        let mut month = minimal();
+        month["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] = json!("2025-06");
+        cases.push(month);
+        let mut bad_id = minimal();
+        bad_id["protocolSection"]["identificationModule"]["nctId"] = json!("../../etc");
+        cases.push(bad_id);
+        for case in cases {
+            assert!(Study::from_value(case.clone()).is_err(), "{case}");
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! The snapshot store: `snapshots/<NCT>/<lastUpdatePostDate>[_NNN].json`, append-only.
+//!
+//! Guarantees, in the order a reader relies on them:
+//! - a file, once written, is never rewritten or deleted by ctwatch (new files are linked into
+//!   place with `link(2)`, which fails rather than replace an existing name);
+//! - a file is either absent or complete: it is written to a hidden temp file in the same
+//!   folder, fsynced, linked into place, and the folder is fsynced;
+//! - two ctwatch processes never write one store at once (an OS file lock on
+//!   `snapshots/.ctwatch.lock`, released when the process ends, even by a crash);
+//! - file names sort chronologically: the record's `lastUpdatePostDate`, with `_002`, `_003`…
+//!   when the registry changed content without posting a new date.
+//!
+//! Readers skip hidden files, so a temp file left by a crash is invisible.
+
+pub mod snapshot;
+
+use std::fs::{self, File, TryLockError};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use snapshot::{Origin, Snapshot, canonical, content_sha256};
+
+use crate::nct::NctId;
+use crate::partial_date::PartialDate;
+
+/// Name of the lock file at the store root.
+pub const LOCK_FILE: &str = ".ctwatch.lock";
+
+/// What can go wrong in the store. Every message names the path.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A file-system operation failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// A stored snapshot cannot be read back or does not match its own hash.
+    #[error("{path}: corrupt snapshot: {reason}")]
+    Corrupt {
+        /// The snapshot file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Another ctwatch held the lock for longer than `lock_timeout`.
+    #[error("{path}: another ctwatch is writing this store (waited {waited_secs} s for the lock)")]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+        /// Seconds waited.
+        waited_secs: u64,
+    },
+    /// Every file name for this date is taken.
+    #[error("{path}: no free snapshot name left for this date")]
+    NoFreeName {
+        /// The folder.
+        path: PathBuf,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io { path: path.to_path_buf(), source }
+}
+
+/// A stored version: its file name and full path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVersion {
+    /// e.g. `2025-06-26.json`.
+    pub name: String,
+    /// `snapshots/<NCT>/<name>`.
+    pub path: PathBuf,
+}
+
+/// Proof that this process holds the store's write lock; dropping it releases the lock.
+#[derive(Debug)]
+pub struct StoreLock {
+    _file: File,
+}
+
+/// The snapshot store rooted at a folder.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+    #[cfg(test)]
+    fail_before_link: bool,
+}
+
+impl Store {
+    /// A store at `root`; nothing is created until the first write.
+    pub fn new(root: impl Into<PathBuf>) -> Store {
+        Store {
+            root: root.into(),
+            #[cfg(test)]
+            fail_before_link: false,
+        }
+    }
+
+    /// The root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The folder of one trial.
+    pub fn trial_dir(&self, id: &NctId) -> PathBuf {
+        self.root.join(id.as_str())
+    }
+
+    /// Takes the write lock, waiting up to `timeout` for another ctwatch to finish.
+    pub fn lock(&self, timeout: Duration) -> Result<StoreLock, StoreError> {
+        create_dir_durably(&self.root)?;
+        let path = self.root.join(LOCK_FILE);
+        let file = File::options().create(true).truncate(false).write(true).open(&path).map_err(io_err(&path))?;
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(StoreLock { _file: file }),
+                Err(TryLockError::WouldBlock) if started.elapsed() < timeout => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(StoreError::Locked { path, waited_secs: started.elapsed().as_secs() });
+                }
+                Err(TryLockError::Error(source)) => return Err(StoreError::Io { path, source }),
+            }
+        }
+    }
+
+    /// The stored versions of a trial, oldest first. Hidden and non-JSON files are skipped.
+    pub fn versions(&self, id: &NctId) -> Result<Vec<StoredVersion>, StoreError> {
+        let dir = self.trial_dir(id);
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_err(&dir)(e)),
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(io_err(&dir))?;
+            let Ok(name) = entry.file_name().into_string() else { continue };
+            if name.starts_with('.') || !name.ends_with(".json") {
+                continue;
+            }
+            out.push(StoredVersion { path: dir.join(&name), name });
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// Reads and verifies one stored version: well-formed, for this trial, hash intact.
+    pub fn read(&self, id: &NctId, version: &StoredVersion) -> Result<Snapshot, StoreError> {
+        let path = &version.path;
+        let bytes = fs::read(path).map_err(io_err(path))?;
+        let corrupt = |reason: String| StoreError::Corrupt { path: path.clone(), reason };
+        let snap: Snapshot = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+        if &snap.nct_id != id {
+            return Err(corrupt(format!("it holds {} instead of {id}", snap.nct_id)));
+        }
+        let actual = content_sha256(&snap.study);
+        if actual != snap.content_sha256 {
+            return Err(corrupt(format!("content_sha256 says {} but the study hashes to {actual}", snap.content_sha256)));
+        }
+        Ok(snap)
+    }
+
+    /// The newest stored version of a trial, read and verified.
+    pub fn latest(&self, id: &NctId) -> Result<Option<(StoredVersion, Snapshot)>, StoreError> {
+        match self.versions(id)?.pop() {
+            Some(v) => {
+                let snap = self.read(id, &v)?;
+                Ok(Some((v, snap)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Writes a new version durably under a name no other file has; never replaces a file.
+    pub fn write_new(&self, _lock: &StoreLock, snap: &Snapshot, last_update: PartialDate) -> Result<StoredVersion, StoreError> {
+        let dir = self.trial_dir(&snap.nct_id);
+        create_dir_durably(&dir)?;
+        let base = last_update.to_string();
+        let name = (1..=999)
+            .map(|n| if n == 1 { format!("{base}.json") } else { format!("{base}_{n:03}.json") })
+            .find(|name| !dir.join(name).exists())
+            .ok_or_else(|| StoreError::NoFreeName { path: dir.clone() })?;
+        let path = dir.join(&name);
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let result = self.write_then_link(&tmp, &path, &snap.to_canonical_bytes());
+        // The temp name is ours alone (hidden, per process); it is never a snapshot.
+        let _ = fs::remove_file(&tmp);
+        result?;
+        sync_dir(&dir)?;
+        Ok(StoredVersion { name, path })
+    }
+
+    fn write_then_link(&self, tmp: &Path, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+        let mut file = File::create_new(tmp).map_err(io_err(tmp))?;
+        file.write_all(bytes).map_err(io_err(tmp))?;
+        file.sync_all().map_err(io_err(tmp))?;
+        drop(file);
+        #[cfg(test)]
+        if self.fail_before_link {
+            return Err(io_err(tmp)(io::Error::other("injected failure before link")));
+        }
+        // link(2) fails with EEXIST instead of replacing: no path can overwrite a snapshot.
+        fs::hard_link(tmp, path).map_err(io_err(path))
+    }
+}
+
+fn create_dir_durably(dir: &Path) -> Result<(), StoreError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    fs::create_dir_all(dir).map_err(io_err(dir))?;
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        sync_dir(parent)?;
+    }
+    Ok(())
+}
+
+/// fsync a folder so a new entry in it survives a crash (POSIX: the file's own fsync does not
+/// persist its directory entry).
+fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn snap(id: &str, x: i64) -> Snapshot {
+        let study = json!({"protocolSection": {"x": x}});
+        Snapshot {
+            api_version: Some("2.0.5".into()),
+            content_sha256: content_sha256(&study),
+            data_timestamp: None,
+            fetched_at: "2026-11-26T00:00:00Z".into(),
+            history_version: None,
+            nct_id: NctId::parse(id).unwrap(),
+            origin: Origin::Api,
+            requested_as: None,
+            source: "http://127.0.0.1/".into(),
+            study,
+        }
+    }
+
+    fn day(s: &str) -> PartialDate {
+        PartialDate::parse(s).unwrap()
+    }
+
+    #[test]
+    fn same_date_gets_sorted_suffixes_and_nothing_is_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path());
+        let lock = store.lock(Duration::from_secs(1)).unwrap();
+        let id = NctId::parse("NCT1").unwrap();
+        let a = store.write_new(&lock, &snap("NCT1", 1), day("2025-06-26")).unwrap();
+        let b = store.write_new(&lock, &snap("NCT1", 2), day("2025-06-26")).unwrap();
+        let c = store.write_new(&lock, &snap("NCT1", 3), day("2025-07-01")).unwrap();
+        assert_eq!((a.name.as_str(), b.name.as_str(), c.name.as_str()), ("2025-06-26.json", "2025-06-26_002.json", "2025-07-01.json"));
+        let names: Vec<String> = store.versions(&id).unwrap().into_iter().map(|v| v.name).collect();
+        assert_eq!(names, ["2025-06-26.json", "2025-06-26_002.json", "2025-07-01.json"]);
+        assert_eq!(store.latest(&id).unwrap().unwrap().1.study["protocolSection"]["x"], 3);
+        assert_eq!(store.read(&id, &a).unwrap(), snap("NCT1", 1));
+    }
+
+    #[test]
+    fn failure_between_temp_write_and_link_leaves_the_store_as_it_was() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::new(tmp.path());
+        let lock = store.lock(Duration::from_secs(1)).unwrap();
+        let id = NctId::parse("NCT1").unwrap();
+        store.write_new(&lock, &snap("NCT1", 1), day("2025-06-26")).unwrap();
+        let before = fs::read(store.trial_dir(&id).join("2025-06-26.json")).unwrap();
+        store.fail_before_link = true;
+        let err = store.write_new(&lock, &snap("NCT1", 2), day("2025-06-27")).unwrap_err();
+        assert!(err.to_string().contains("injected failure"), "{err}");
+        let entries: Vec<_> = fs::read_dir(store.trial_dir(&id)).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(entries, ["2025-06-26.json"], "no temp file, no partial snapshot");
+        assert_eq!(fs::read(store.trial_dir(&id).join("2025-06-26.json")).unwrap(), before);
+    }
+
+    #[test]
+    fn hidden_temp_files_are_invisible_and_corruption_is_detected() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path());
+        let id = NctId::parse("NCT1").unwrap();
+        let dir = store.trial_dir(&id);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join(".2025-06-27.json.999.tmp"), "{half").unwrap();
+        assert!(store.versions(&id).unwrap().is_empty());
+        let mut bad = snap("NCT1", 1);
+        bad.study["protocolSection"]["x"] = json!(9);
+        fs::write(dir.join("2025-06-26.json"), bad.to_canonical_bytes()).unwrap();
+        let err = store.latest(&id).unwrap_err().to_string();
+        assert!(err.contains("2025-06-26.json") && err.contains("content_sha256"), "{err}");
+        fs::write(dir.join("2025-06-28.json"), snap("NCT2", 1).to_canonical_bytes()).unwrap();
+        assert!(store.latest(&id).unwrap_err().to_string().contains("holds NCT00000002"));
+    }
+
+    #[test]
+    fn lock_is_exclusive_between_handles() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path());
+        let held = store.lock(Duration::from_secs(1)).unwrap();
+        let err = store.lock(Duration::from_millis(120)).unwrap_err();
+        assert!(matches!(err, StoreError::Locked { .. }), "{err}");
+        drop(held);
+        store.lock(Duration::from_millis(120)).unwrap();
+    }
+}
