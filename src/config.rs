@@ -174,29 +174,19 @@ impl Config {
                     Ok(text) => (Some(path), text),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => (None, String::new()),
                     Err(e) => {
-                        return Err(e)
-                            .with_context(|| format!("cannot read config file {}", path.display()));
+                        return Err(e).with_context(|| format!("cannot read config file {}", path.display()));
                     }
                 }
             }
         };
-        let base_dir = source
-            .as_deref()
-            .and_then(Path::parent)
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let name = source
-            .as_deref()
-            .map_or_else(|| "(defaults)".to_string(), |p| p.display().to_string());
+        let base_dir = source.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+        let name = source.as_deref().map_or_else(|| "(defaults)".to_string(), |p| p.display().to_string());
         let raw = parse_file(&text, &name)?;
         let registry = registry_settings(raw.registry).with_context(|| name.clone())?;
         let trials = trials(raw.trial, &base_dir).with_context(|| name.clone())?;
         Ok(Config {
             api_base: base_url(options.api_base.as_deref().unwrap_or(DEFAULT_API_BASE), "--api-base")?,
-            history_base: base_url(
-                options.history_base.as_deref().unwrap_or(DEFAULT_HISTORY_BASE),
-                "--history-base",
-            )?,
+            history_base: base_url(options.history_base.as_deref().unwrap_or(DEFAULT_HISTORY_BASE), "--history-base")?,
             snapshots: options.snapshots.clone().unwrap_or_else(|| PathBuf::from("snapshots")),
             reports: options.reports.clone().unwrap_or_else(|| PathBuf::from("reports")),
             registry,
@@ -230,7 +220,7 @@ fn parse_file(text: &str, name: &str) -> anyhow::Result<RawFile> {
 fn secs(value: Option<f64>, key: &str, default: Duration) -> anyhow::Result<Duration> {
     match value {
         None => Ok(default),
-        Some(v) if v.is_finite() && v >= 0.0 && v <= 86_400.0 => Ok(Duration::from_secs_f64(v)),
+        Some(v) if (0.0..=86_400.0).contains(&v) => Ok(Duration::from_secs_f64(v)),
         Some(v) => bail!("[registry] {key} = {v}: expected a number of seconds between 0 and 86400"),
     }
 }
@@ -364,9 +354,7 @@ site_aliases = { "UMCG" = "UMC Groningen" }
 
     #[test]
     fn errors_name_line_and_key() {
-        let err = parse("[[trial]]\nnct_id = \"NCT07038304\"\nrecruitment_ned = 2029-01-03\n")
-            .unwrap_err()
-            .to_string();
+        let err = parse("[[trial]]\nnct_id = \"NCT07038304\"\nrecruitment_ned = 2029-01-03\n").unwrap_err().to_string();
         assert!(err.starts_with("ctwatch.toml:3:"), "{err}");
         assert!(err.contains("recruitment_ned"), "{err}");
         assert!(!err.contains('\n'), "one line: {err}");
@@ -389,7 +377,10 @@ site_aliases = { "UMCG" = "UMC Groningen" }
 
     #[test]
     fn base_urls_are_normalised() {
-        assert_eq!(base_url("http://127.0.0.1:8080/api/v2/", "--api-base").unwrap().as_str(), "http://127.0.0.1:8080/api/v2");
+        assert_eq!(
+            base_url("http://127.0.0.1:8080/api/v2/", "--api-base").unwrap().as_str(),
+            "http://127.0.0.1:8080/api/v2"
+        );
         assert!(base_url("ftp://x", "--api-base").is_err());
         assert!(base_url("http://x/api?a=1", "--api-base").is_err());
         assert!(base_url("not a url", "--api-base").is_err());

@@ -58,9 +58,7 @@ pub fn one_line(e: &anyhow::Error) -> String {
 
 /// True when the error is only that stdout was closed (`ctwatch … | head`).
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain()
-        .filter_map(|c| c.downcast_ref::<std::io::Error>())
-        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    e.chain().filter_map(|c| c.downcast_ref::<std::io::Error>()).any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// A single-threaded tokio runtime: ctwatch's requests are sequential by design (pacing).

@@ -25,15 +25,10 @@ impl NctId {
     /// Parses and normalises an id: case-insensitive `NCT` prefix, 1 to 8 digits, zero-padded
     /// to 8 (the registry accepts missing leading zeros; we store one spelling).
     pub fn parse(text: &str) -> Result<Self, InvalidNctId> {
-        let invalid = || InvalidNctId {
-            shown: text.chars().take(40).collect(),
-        };
+        let invalid = || InvalidNctId { shown: text.chars().take(40).collect() };
         let trimmed = text.trim();
-        let digits = trimmed
-            .get(..3)
-            .filter(|p| p.eq_ignore_ascii_case("nct"))
-            .map(|_| &trimmed[3..])
-            .ok_or_else(invalid)?;
+        let digits =
+            trimmed.get(..3).filter(|p| p.eq_ignore_ascii_case("nct")).map(|_| &trimmed[3..]).ok_or_else(invalid)?;
         if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(invalid());
         }

@@ -67,11 +67,8 @@ impl PartialDate {
             Precision::Day => self.first,
             Precision::Month => {
                 let (y, m) = (self.first.year(), self.first.month());
-                let next = if m == 12 {
-                    NaiveDate::from_ymd_opt(y + 1, 1, 1)
-                } else {
-                    NaiveDate::from_ymd_opt(y, m + 1, 1)
-                };
+                let next =
+                    if m == 12 { NaiveDate::from_ymd_opt(y + 1, 1, 1) } else { NaiveDate::from_ymd_opt(y, m + 1, 1) };
                 next.and_then(|d| d.pred_opt()).unwrap_or(self.first)
             }
             Precision::Year => NaiveDate::from_ymd_opt(self.first.year(), 12, 31).unwrap_or(self.first),
@@ -119,7 +116,8 @@ mod tests {
 
     #[test]
     fn rejects_malformed_and_impossible() {
-        for bad in ["", "29", "2029-1", "2029-01-3", "2025-02-30", "2029-13", "2029-01-03T00", "２０２９", "2029/01/03"] {
+        for bad in ["", "29", "2029-1", "2029-01-3", "2025-02-30", "2029-13", "2029-01-03T00", "２０２９", "2029/01/03"]
+        {
             assert!(PartialDate::parse(bad).is_none(), "{bad:?}");
         }
     }

@@ -87,7 +87,10 @@ impl Registry {
         let field = |key: &str| doc.get(key).and_then(Value::as_str).map(str::to_string);
         match (field("apiVersion"), field("dataTimestamp")) {
             (Some(api_version), Some(data_timestamp)) => Ok(ApiVersion { api_version, data_timestamp }),
-            _ => Err(RegistryError::Invalid { url, reason: "the /version answer lacks apiVersion or dataTimestamp".into() }),
+            _ => Err(RegistryError::Invalid {
+                url,
+                reason: "the /version answer lacks apiVersion or dataTimestamp".into(),
+            }),
         }
     }
 
@@ -118,7 +121,8 @@ impl Registry {
     /// The canonical id a 301 points to; only same-origin `/studies/{id}` targets are followed.
     fn alias_target(&self, answer: &Answer, requested: &NctId) -> Result<NctId, RegistryError> {
         let fail = |reason: String| RegistryError::Redirect { url: answer.url.clone(), reason };
-        let location = answer.location.as_deref().ok_or_else(|| fail(format!("HTTP {} without Location", answer.status)))?;
+        let location =
+            answer.location.as_deref().ok_or_else(|| fail(format!("HTTP {} without Location", answer.status)))?;
         let target = answer.url.join(location).map_err(|_| fail(format!("unusable Location {location:?}")))?;
         let prefix = format!("{}/studies/", self.base.path());
         let same_origin = target.origin() == self.base.origin();
@@ -193,7 +197,10 @@ impl Registry {
                 }
             };
             let Some(studies) = page.get("studies").and_then(Value::as_array) else {
-                fail_rest(&mut found, RegistryError::Invalid { url, reason: "the answer has no \"studies\" array".into() });
+                fail_rest(
+                    &mut found,
+                    RegistryError::Invalid { url, reason: "the answer has no \"studies\" array".into() },
+                );
                 break;
             };
             for doc in studies {
@@ -205,7 +212,11 @@ impl Registry {
                             study.aliases().into_iter().find(|a| wanted.contains(a))
                         };
                         if let Some(requested) = matched {
-                            found.entry(requested.clone()).or_insert(Ok(Fetched { requested, study, source: url.clone() }));
+                            found.entry(requested.clone()).or_insert(Ok(Fetched {
+                                requested,
+                                study,
+                                source: url.clone(),
+                            }));
                         }
                     }
                     Err(why) => {
@@ -216,14 +227,18 @@ impl Registry {
                             .and_then(|s| NctId::parse(s).ok())
                             .filter(|id| wanted.contains(id));
                         if let Some(id) = id {
-                            found.entry(id).or_insert_with(|| Err(RegistryError::Invalid { url: url.clone(), reason: why.to_string() }));
+                            found.entry(id).or_insert_with(|| {
+                                Err(RegistryError::Invalid { url: url.clone(), reason: why.to_string() })
+                            });
                         }
                     }
                 }
             }
             let next = page.get("nextPageToken").and_then(Value::as_str).filter(|t| !t.is_empty());
             match next {
-                Some(next) if found.len() < ids.len() && tokens_seen.insert(next.to_string()) => token = Some(next.to_string()),
+                Some(next) if found.len() < ids.len() && tokens_seen.insert(next.to_string()) => {
+                    token = Some(next.to_string())
+                }
                 _ => break,
             }
         }

@@ -4,6 +4,10 @@
 //! Everything the registry sends is untrusted until validated here: a response reaches the
 //! snapshot store only as a [`study::Study`] whose id is the one we asked for.
 
+// Errors carry the full `Url` so every message can name it; they occur at most once per
+// request, so their size (clippy::result_large_err) costs nothing measurable here.
+#![allow(clippy::result_large_err)]
+
 pub mod client;
 pub mod http;
 pub mod retry;
@@ -38,7 +42,9 @@ pub enum RegistryError {
         attempts: u32,
     },
     /// The registry asked us to wait longer than the remaining retry budget.
-    #[error("{url}: HTTP {status} with Retry-After {wait_secs} s, beyond the remaining retry budget of {budget_secs} s")]
+    #[error(
+        "{url}: HTTP {status} with Retry-After {wait_secs} s, beyond the remaining retry budget of {budget_secs} s"
+    )]
     RetryAfterTooLong {
         /// The request.
         url: Url,

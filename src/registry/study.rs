@@ -39,8 +39,8 @@ impl Study {
             .pointer("/protocolSection/identificationModule/nctId")
             .and_then(Value::as_str)
             .ok_or_else(|| bad("the study has no protocolSection.identificationModule.nctId"))?;
-        let nct_id = NctId::parse(raw_id)
-            .map_err(|_| InvalidStudy(format!("the study's nctId {raw_id:?} is not an NCT id")))?;
+        let nct_id =
+            NctId::parse(raw_id).map_err(|_| InvalidStudy(format!("the study's nctId {raw_id:?} is not an NCT id")))?;
         if !doc.pointer("/protocolSection/statusModule").is_some_and(Value::is_object) {
             return Err(bad("the study has no protocolSection.statusModule"));
         }

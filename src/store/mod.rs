@@ -161,7 +161,10 @@ impl Store {
         }
         let actual = content_sha256(&snap.study);
         if actual != snap.content_sha256 {
-            return Err(corrupt(format!("content_sha256 says {} but the study hashes to {actual}", snap.content_sha256)));
+            return Err(corrupt(format!(
+                "content_sha256 says {} but the study hashes to {actual}",
+                snap.content_sha256
+            )));
         }
         Ok(snap)
     }
@@ -178,7 +181,12 @@ impl Store {
     }
 
     /// Writes a new version durably under a name no other file has; never replaces a file.
-    pub fn write_new(&self, _lock: &StoreLock, snap: &Snapshot, last_update: PartialDate) -> Result<StoredVersion, StoreError> {
+    pub fn write_new(
+        &self,
+        _lock: &StoreLock,
+        snap: &Snapshot,
+        last_update: PartialDate,
+    ) -> Result<StoredVersion, StoreError> {
         let dir = self.trial_dir(&snap.nct_id);
         create_dir_durably(&dir)?;
         let base = last_update.to_string();
@@ -261,7 +269,10 @@ mod tests {
         let a = store.write_new(&lock, &snap("NCT1", 1), day("2025-06-26")).unwrap();
         let b = store.write_new(&lock, &snap("NCT1", 2), day("2025-06-26")).unwrap();
         let c = store.write_new(&lock, &snap("NCT1", 3), day("2025-07-01")).unwrap();
-        assert_eq!((a.name.as_str(), b.name.as_str(), c.name.as_str()), ("2025-06-26.json", "2025-06-26_002.json", "2025-07-01.json"));
+        assert_eq!(
+            (a.name.as_str(), b.name.as_str(), c.name.as_str()),
+            ("2025-06-26.json", "2025-06-26_002.json", "2025-07-01.json")
+        );
         let names: Vec<String> = store.versions(&id).unwrap().into_iter().map(|v| v.name).collect();
         assert_eq!(names, ["2025-06-26.json", "2025-06-26_002.json", "2025-07-01.json"]);
         assert_eq!(store.latest(&id).unwrap().unwrap().1.study["protocolSection"]["x"], 3);

@@ -112,11 +112,15 @@ mod tests {
 
     #[test]
     fn canonical_is_sorted_and_a_fixed_point() {
-        let doc: Value = serde_json::from_str(r#"{"b": 1, "a": {"z": 6466.4000e64, "y": 0.1, "x": 1.0}, "c": [3, 2]}"#).unwrap();
+        let doc: Value =
+            serde_json::from_str(r#"{"b": 1, "a": {"z": 6466.4000e64, "y": 0.1, "x": 1.0}, "c": [3, 2]}"#).unwrap();
         let once = canonical(&doc);
         // Digits are kept as served (`1.0` stays `1.0`, `6466.4000` keeps its zeros); the only
         // normalisation serde_json's arbitrary_precision makes is an explicit `+` in exponents.
-        assert_eq!(once, "{\n  \"a\": {\n    \"x\": 1.0,\n    \"y\": 0.1,\n    \"z\": 6466.4000e+64\n  },\n  \"b\": 1,\n  \"c\": [\n    3,\n    2\n  ]\n}\n");
+        assert_eq!(
+            once,
+            "{\n  \"a\": {\n    \"x\": 1.0,\n    \"y\": 0.1,\n    \"z\": 6466.4000e+64\n  },\n  \"b\": 1,\n  \"c\": [\n    3,\n    2\n  ]\n}\n"
+        );
         let twice = canonical(&serde_json::from_str(&once).unwrap());
         assert_eq!(once, twice);
     }
@@ -132,7 +136,8 @@ mod tests {
         assert_ne!(content_sha256(&a), content_sha256(&c));
         // Without the volatile field the hash is the plain canonical text's.
         let plain = json!({"a": 1});
-        let expected: String = Sha256::digest(canonical(&plain).as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        let expected: String =
+            Sha256::digest(canonical(&plain).as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(content_sha256(&plain), expected);
     }
 
@@ -151,7 +156,8 @@ mod tests {
             study: json!({}),
         };
         let text = String::from_utf8(snap.to_canonical_bytes()).unwrap();
-        let keys: Vec<&str> = text.lines().filter(|l| l.starts_with("  \"")).map(|l| l.trim().split('"').nth(1).unwrap()).collect();
+        let keys: Vec<&str> =
+            text.lines().filter(|l| l.starts_with("  \"")).map(|l| l.trim().split('"').nth(1).unwrap()).collect();
         let mut sorted = keys.clone();
         sorted.sort();
         assert_eq!(keys, sorted);
