@@ -5,6 +5,9 @@
 //! arrive as text and are validated by `run`, so a bad id gets ctwatch's one-line error
 //! rather than clap's usage screen.
 
+// Doc comments here are printed by --help, where rustdoc's link syntax would show literally.
+#![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links)]
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
