@@ -1,0 +1,117 @@
+//! ctwatch's benchmarks: `cargo bench --bench ctwatch`. Prints figures for the README.
+//!
+//! Not a timed test: numbers vary with the machine, so they are measured and reported here
+//! rather than asserted. Peak heap is measured with a counting global allocator.
+
+#[path = "../tests/it/server.rs"]
+#[allow(dead_code)]
+mod server;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use server::{Reply, Server};
+
+struct Counting;
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(now, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// Runs `f` `n` times; returns the median duration and the peak heap above the baseline.
+fn measure<T>(n: usize, mut f: impl FnMut() -> T) -> (Duration, usize) {
+    let mut times = Vec::with_capacity(n);
+    let base = CURRENT.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    for _ in 0..n {
+        let t = Instant::now();
+        std::hint::black_box(f());
+        times.push(t.elapsed());
+    }
+    times.sort();
+    (times[n / 2], PEAK.load(Ordering::Relaxed) - base)
+}
+
+fn mib(bytes: usize) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+fn canonical_and_hash() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/ctgov/records/NCT02513394__mcode.json");
+    let Ok(bytes) = std::fs::read(path) else {
+        println!("canonicalise+hash: skipped ({path} not present)");
+        return;
+    };
+    let (parse, parse_mem) = measure(20, || serde_json::from_slice::<serde_json::Value>(&bytes).unwrap());
+    let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let (canon, canon_mem) = measure(20, || ctwatch::store::canonical(&doc));
+    let (hash, hash_mem) = measure(20, || ctwatch::store::content_sha256(&doc));
+    let (all, all_mem) = measure(20, || {
+        let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        (ctwatch::store::canonical(&doc).len(), ctwatch::store::content_sha256(&doc))
+    });
+    println!("record NCT02513394 ({:.2} MB, 437 sites), median of 20:", bytes.len() as f64 / 1e6);
+    println!("  parse                       {parse:>10.2?}  peak heap {}", mib(parse_mem));
+    println!("  canonicalise                {canon:>10.2?}  peak heap {}", mib(canon_mem));
+    println!("  content_sha256              {hash:>10.2?}  peak heap {}", mib(hash_mem));
+    println!("  parse+canonicalise+hash     {all:>10.2?}  peak heap {}", mib(all_mem));
+}
+
+fn sync_many(trials: usize, min_interval_ms: u64) {
+    let fixture = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/NCT07038304/v1.json")).unwrap();
+    let server = Server::start();
+    server.route("/api/v2/version", vec![Reply::json(r#"{"apiVersion":"2.0.5","dataTimestamp":"2026-11-25T09:00:05"}"#)]);
+    server.handle("/api/v2/studies", move |req| {
+        let ids = req.param("filter.ids").unwrap_or("");
+        let studies: Vec<String> = ids.split(',').map(|id| fixture.replace("NCT07038304", id)).collect();
+        Reply::json(format!("{{\"studies\": [{}]}}", studies.join(",")))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = format!("[registry]\nmin_interval_ms = {min_interval_ms}\n");
+    for i in 0..trials {
+        config.push_str(&format!("[[trial]]\nnct_id = \"NCT{:08}\"\n", 10_000_000 + i));
+    }
+    std::fs::write(dir.path().join("ctwatch.toml"), config).unwrap();
+    let run = || {
+        let t = Instant::now();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ctwatch"))
+            .current_dir(dir.path())
+            .env_clear()
+            .args(["--api-base", &server.api(), "sync", "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        t.elapsed()
+    };
+    let first = run();
+    let requests_first = server.requests().len();
+    let second = run();
+    let requests_second = server.requests().len() - requests_first;
+    println!("sync of {trials} tracked trials (min_interval_ms = {min_interval_ms}):");
+    println!("  first run (all new)         {first:>10.2?}  {requests_first} HTTP requests");
+    println!("  second run (all unchanged)  {second:>10.2?}  {requests_second} HTTP requests");
+}
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test --benches` passes nothing: run only for bench.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    canonical_and_hash();
+    sync_many(1000, 1000);
+    sync_many(1000, 0);
+}
