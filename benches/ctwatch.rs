@@ -72,9 +72,11 @@ fn canonical_and_hash() {
 }
 
 fn sync_many(trials: usize, min_interval_ms: u64) {
-    let fixture = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/NCT07038304/v1.json")).unwrap();
+    let fixture =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/NCT07038304/v1.json")).unwrap();
     let server = Server::start();
-    server.route("/api/v2/version", vec![Reply::json(r#"{"apiVersion":"2.0.5","dataTimestamp":"2026-11-25T09:00:05"}"#)]);
+    server
+        .route("/api/v2/version", vec![Reply::json(r#"{"apiVersion":"2.0.5","dataTimestamp":"2026-11-25T09:00:05"}"#)]);
     server.handle("/api/v2/studies", move |req| {
         let ids = req.param("filter.ids").unwrap_or("");
         let studies: Vec<String> = ids.split(',').map(|id| fixture.replace("NCT07038304", id)).collect();

@@ -63,6 +63,45 @@ impl From<&Global> for GlobalOptions {
 pub enum Command {
     /// Fetch trials from the registry and store each new version as a snapshot.
     Sync(SyncArgs),
+    /// Show what changed between two versions of a trial's record.
+    Diff(DiffArgs),
+    /// Show the timeline of all stored versions of a trial's record.
+    History(HistoryArgs),
+}
+
+/// `ctwatch diff`
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The trial
+    #[arg(value_name = "NCT")]
+    pub trial: String,
+    /// Older version: a snapshot file name, a date (the version current then), latest, previous
+    /// or live [default: the version before --to]
+    #[arg(long, value_name = "REF")]
+    pub from: Option<String>,
+    /// Newer version, same forms as --from [default: latest]
+    #[arg(long, value_name = "REF")]
+    pub to: Option<String>,
+    /// Add a unified diff of the canonical JSON
+    #[arg(long)]
+    pub text: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Exit with status 1 when the versions differ
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+/// `ctwatch history`
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The trial
+    #[arg(value_name = "NCT")]
+    pub trial: String,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// `ctwatch sync`
@@ -77,6 +116,9 @@ pub struct SyncArgs {
     /// Exit with status 1 when any trial has a new or changed version
     #[arg(long)]
     pub exit_code: bool,
+    /// Write the Markdown change notice to FILE (only when something changed)
+    #[arg(long, value_name = "FILE")]
+    pub notice: Option<PathBuf>,
 }
 
 /// How a command prints its result.

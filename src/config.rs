@@ -21,6 +21,8 @@ use crate::nct::NctId;
 pub const DEFAULT_API_BASE: &str = "https://clinicaltrials.gov/api/v2";
 /// The registry website's internal API that serves version history (undocumented).
 pub const DEFAULT_HISTORY_BASE: &str = "https://clinicaltrials.gov/api/int";
+/// Where people read a record on the registry's website (links in notices and reports).
+pub const STUDY_PAGE: &str = "https://clinicaltrials.gov/study/";
 /// The config file read from the working directory when `--config` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "ctwatch.toml";
 

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod diff;
 pub mod github;
 pub mod nct;
 pub mod partial_date;
@@ -48,6 +49,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     let mut out = stdout.lock();
     match cli.command {
         Command::Sync(args) => commands::sync::run(&config, &args, &mut out),
+        Command::Diff(args) => commands::diff::run(&config, &args, &mut out),
+        Command::History(args) => commands::history::run(&config, &args, &mut out),
     }
 }
 

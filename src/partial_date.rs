@@ -75,6 +75,22 @@ impl PartialDate {
         }
     }
 
+    /// The first day of the period this date falls in at a coarser `precision` (e.g. the
+    /// first of the month for `Month`), used to compare dates of different precision.
+    pub fn first_day_at(&self, precision: Precision) -> NaiveDate {
+        let p = precision.min(self.precision);
+        match p {
+            Precision::Day => self.first,
+            Precision::Month => self.first.with_day(1).unwrap_or(self.first),
+            Precision::Year => NaiveDate::from_ymd_opt(self.first.year(), 1, 1).unwrap_or(self.first),
+        }
+    }
+
+    /// True when `other` lies within this date's period (e.g. `2029-01-03` within `2029-01`).
+    pub fn contains(&self, other: &PartialDate) -> bool {
+        self.first_day() <= other.first_day() && other.last_day() <= self.last_day()
+    }
+
     /// The full date when the precision is a day.
     pub fn as_day(&self) -> Option<NaiveDate> {
         (self.precision == Precision::Day).then_some(self.first)

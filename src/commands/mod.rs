@@ -1,3 +1,5 @@
 //! One module per subcommand: each turns validated inputs into store updates and output.
 
+pub mod diff;
+pub mod history;
 pub mod sync;

@@ -11,10 +11,13 @@ use serde::Serialize;
 
 use crate::cli::{Format, SyncArgs};
 use crate::config::Config;
+use crate::diff::{self, Change, text};
 use crate::nct::NctId;
 use crate::partial_date::PartialDate;
 use crate::registry::{ApiVersion, Fetched, Registry, RegistryError};
-use crate::store::{Origin, Snapshot, Store, StoreLock, StoredVersion, content_sha256};
+use crate::render::changes::{self, ChangeSet};
+use crate::render::notice::{self, TrialNotice};
+use crate::store::{Origin, Snapshot, Store, StoreLock, content_sha256};
 use crate::{Exit, clock, github, render};
 
 /// What sync did for one trial.
@@ -60,9 +63,20 @@ pub struct TrialOutcome {
     /// The id that was asked for, when it was an alias of `nct_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_as: Option<NctId>,
-    /// The previous newest version, when this run stored a change.
+    /// What changed since the previous version (empty unless `result` is `changed`).
+    pub changes: Vec<Change>,
+    /// The previous newest version's file name, when this run stored a change.
     #[serde(skip)]
-    pub previous: Option<StoredVersion>,
+    pub previous: Option<String>,
+    /// Unified text diff against the previous version, when this run stored a change.
+    #[serde(skip)]
+    pub text_diff: String,
+    /// The stored snapshot's `content_sha256`.
+    #[serde(skip)]
+    pub sha256: Option<String>,
+    /// The record's brief title (registry text).
+    #[serde(skip)]
+    pub title: Option<String>,
 }
 
 impl TrialOutcome {
@@ -75,8 +89,16 @@ impl TrialOutcome {
             overall_status: None,
             error: Some(error),
             requested_as: None,
+            changes: Vec::new(),
             previous: None,
+            text_diff: String::new(),
+            sha256: None,
+            title: None,
         }
+    }
+
+    fn file_name(&self) -> &str {
+        self.snapshot.as_deref().and_then(|p| p.rsplit(['/', '\\']).next()).unwrap_or("")
     }
 }
 
@@ -110,8 +132,12 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
     for o in outcomes.iter().filter(|o| o.result == SyncResult::Error) {
         eprintln!("ctwatch: error: {}: {}", o.nct_id, render::terminal_safe(o.error.as_deref().unwrap_or("")));
     }
+    let notice = changed.then(|| notice_of(&outcomes));
+    if let (Some(path), Some(notice)) = (&args.notice, &notice) {
+        std::fs::write(path, notice).with_context(|| format!("cannot write the notice to {}", path.display()))?;
+    }
     github::write_changed(changed)?;
-    github::write_summary(&markdown(&outcomes))?;
+    github::write_summary(notice.as_deref().unwrap_or(&markdown(&outcomes)))?;
 
     Ok(if outcomes.iter().any(|o| o.result == SyncResult::Error) {
         Exit::Failed
@@ -160,7 +186,11 @@ fn store_one(
         overall_status: study.overall_status().map(str::to_string),
         error: None,
         requested_as: fetched.alias().cloned(),
+        changes: Vec::new(),
         previous: None,
+        text_diff: String::new(),
+        sha256: None,
+        title: study.str_at("/protocolSection/identificationModule/briefTitle").map(str::to_string),
     };
     let fail = |mut o: TrialOutcome, e: String| {
         o.result = SyncResult::Error;
@@ -168,6 +198,7 @@ fn store_one(
         o
     };
     let hash = content_sha256(study.doc());
+    outcome.sha256 = Some(hash.clone());
     let latest = match store.latest(&id) {
         Ok(latest) => latest,
         Err(e) => return fail(outcome, e.to_string()),
@@ -209,8 +240,13 @@ fn store_one(
     match store.write_new(lock, &snapshot, study.last_update()) {
         Ok(written) => {
             outcome.snapshot = Some(written.path.display().to_string());
-            outcome.result = if latest.is_some() { SyncResult::Changed } else { SyncResult::New };
-            outcome.previous = latest.map(|(v, _)| v);
+            outcome.result = SyncResult::New;
+            if let Some((previous, old)) = latest {
+                outcome.result = SyncResult::Changed;
+                outcome.changes = diff::diff(&old.study, study.doc());
+                outcome.text_diff = text::unified(&old.study, study.doc(), &previous.name, &written.name);
+                outcome.previous = Some(previous.name);
+            }
             outcome
         }
         Err(e) => fail(outcome, e.to_string()),
@@ -240,10 +276,38 @@ fn alias_notes(outcomes: &[TrialOutcome]) -> String {
         .collect()
 }
 
-/// The terminal table.
+/// The change set of a trial this run changed.
+fn change_set(o: &TrialOutcome) -> Option<ChangeSet<'_>> {
+    let from = o.previous.as_deref()?;
+    Some(ChangeSet { nct_id: &o.nct_id, from, to: o.file_name(), changes: &o.changes, text_diff: None })
+}
+
+/// The change notice for every new or changed trial.
+pub fn notice_of(outcomes: &[TrialOutcome]) -> String {
+    let parts: Vec<TrialNotice> = outcomes
+        .iter()
+        .filter(|o| matches!(o.result, SyncResult::New | SyncResult::Changed))
+        .map(|o| TrialNotice {
+            nct_id: &o.nct_id,
+            title: o.title.as_deref(),
+            from: o.previous.as_deref(),
+            to: o.file_name(),
+            sha256: o.sha256.as_deref().unwrap_or(""),
+            changes: &o.changes,
+            text_diff: &o.text_diff,
+        })
+        .collect();
+    notice::render(&parts)
+}
+
+/// The terminal table, then each changed trial's change list.
 pub fn table(outcomes: &[TrialOutcome]) -> String {
     let mut text = render::table(&HEADER, outcomes.iter().map(|o| cells(o, str::to_string)));
     text.push_str(&alias_notes(outcomes));
+    for set in outcomes.iter().filter_map(change_set) {
+        text.push('\n');
+        text.push_str(&changes::table(&set));
+    }
     text
 }
 
@@ -257,6 +321,10 @@ pub fn markdown(outcomes: &[TrialOutcome]) -> String {
     if !notes.is_empty() {
         text.push('\n');
         text.push_str(&notes);
+    }
+    for set in outcomes.iter().filter_map(change_set) {
+        text.push('\n');
+        text.push_str(&changes::markdown(&set));
     }
     text
 }

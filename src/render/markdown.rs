@@ -42,6 +42,15 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> St
     out
 }
 
+/// A fenced code block that registry text cannot break out of: the fence is longer than the
+/// longest backtick run in the text (CommonMark §4.5), and nothing inside is interpreted.
+pub fn fenced(text: &str, info: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    format!("{fence}{info}\n{body}\n{fence}\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +63,11 @@ mod tests {
         assert!(!t.contains("repo#2"), "{t}");
         assert!(!t.contains('<') && !t.contains('>'), "{t}");
         assert!(t.contains("a\\|b") && t.contains("\\`c\\`"), "{t}");
+    }
+
+    #[test]
+    fn fences_outgrow_backtick_runs() {
+        assert_eq!(fenced("a\n", "diff"), "```diff\na\n```\n");
+        assert_eq!(fenced("x ````` y", ""), "``````\nx ````` y\n``````\n");
     }
 }

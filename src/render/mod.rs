@@ -4,7 +4,9 @@
 //! it could ping people or inject markup. Each format has one escaping function here, and
 //! renderers pass every registry string through it.
 
+pub mod changes;
 pub mod markdown;
+pub mod notice;
 
 use comfy_table::{ContentArrangement, Table, presets};
 
@@ -14,13 +16,39 @@ pub fn terminal_safe(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
+/// Multi-line text (a text diff) with control characters other than newlines removed.
+pub fn terminal_safe_lines(text: &str) -> String {
+    text.lines().map(|l| format!("{}\n", terminal_safe(l))).collect()
+}
+
+/// True when stdout is a terminal and `NO_COLOR` (no-color.org) is unset or empty.
+pub fn use_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// A terminal table with ctwatch's look; cells are made terminal-safe.
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut table = Table::new();
-    table.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+    // Without a terminal-size probe (comfy-table's `tty` feature is off: no crossterm), wrap at
+    // $COLUMNS when the shell exports it, else at 120 columns; output stays deterministic.
+    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|w| *w >= 40).unwrap_or(120);
+    table
+        .load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(width);
     table.set_header(header.iter().copied());
     for row in rows {
         table.add_row(row.iter().map(|c| terminal_safe(c)));
+    }
+    // Short columns keep their width; only the last (the prose) wraps.
+    let last = header.len().saturating_sub(1);
+    for (i, column) in table.column_iter_mut().enumerate() {
+        if i < last {
+            column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+        } else {
+            column.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(24)));
+        }
     }
     let mut text = table.to_string();
     text.push('\n');

@@ -180,6 +180,17 @@ impl Store {
         }
     }
 
+    /// Every stored version of a trial, oldest first, each read and verified.
+    pub fn read_all(&self, id: &NctId) -> Result<Vec<(StoredVersion, Snapshot)>, StoreError> {
+        self.versions(id)?
+            .into_iter()
+            .map(|v| {
+                let snap = self.read(id, &v)?;
+                Ok((v, snap))
+            })
+            .collect()
+    }
+
     /// Writes a new version durably under a name no other file has; never replaces a file.
     pub fn write_new(
         &self,

@@ -1,0 +1,112 @@
+//! `ctwatch diff NCT [--from REF] [--to REF] [--text]`: compare two versions.
+//!
+//! A REF is a stored snapshot's file name (with or without `.json`), a date `YYYY-MM-DD` (the
+//! newest version posted on or before it), `latest`, `previous`, or `live` (fetched now and
+//! stored nowhere). Names are looked up among the stored versions, never joined into a path.
+
+use std::io::Write;
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use crate::cli::{DiffArgs, Format};
+use crate::config::Config;
+use crate::diff::{self, text};
+use crate::nct::NctId;
+use crate::registry::Registry;
+use crate::render::changes::{self, ChangeSet};
+use crate::store::{Snapshot, Store, StoredVersion};
+use crate::{Exit, render};
+
+/// One side of a comparison.
+#[derive(Debug, Clone)]
+pub struct Side {
+    /// The snapshot file name, or `live`.
+    pub name: String,
+    /// The study document.
+    pub study: Value,
+}
+
+/// Runs `ctwatch diff`.
+pub fn run(config: &Config, args: &DiffArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let id = NctId::parse(&args.trial)?;
+    let store = Store::new(&config.snapshots);
+    let versions = store.read_all(&id)?;
+    let to_ref = args.to.as_deref().unwrap_or("latest");
+    let to_index = index_of(&id, &versions, to_ref)?;
+    let from_index = match args.from.as_deref() {
+        Some(r) => index_of(&id, &versions, r)?,
+        // Default: the version just before --to (before the newest for `live`).
+        None => match to_index {
+            Some(i) if i > 0 => Some(i - 1),
+            Some(_) => bail!("{id}: {} is the oldest stored version; nothing to compare it with", versions[0].0.name),
+            None => Some(versions.len() - 1),
+        },
+    };
+    let needs_live = from_index.is_none() || to_index.is_none();
+    let live = if needs_live { Some(fetch_live(config, &id)?) } else { None };
+    let side = |i: Option<usize>| match i {
+        Some(i) => Side { name: versions[i].0.name.clone(), study: versions[i].1.study.clone() },
+        None => live.clone().expect("fetched above"),
+    };
+    let (from, to) = (side(from_index), side(to_index));
+    let list = diff::diff(&from.study, &to.study);
+    let text_diff = args.text.then(|| text::unified(&from.study, &to.study, &from.name, &to.name));
+    let set =
+        ChangeSet { nct_id: &id, from: &from.name, to: &to.name, changes: &list, text_diff: text_diff.as_deref() };
+    let rendered = match args.format {
+        Format::Table => {
+            let mut t = changes::table(&set);
+            if let Some(d) = &text_diff {
+                t.push('\n');
+                t.push_str(&if render::use_color() { text::colorize(d) } else { render::terminal_safe_lines(d) });
+            }
+            t
+        }
+        Format::Markdown => changes::markdown(&set),
+        Format::Json => changes::json(&set),
+    };
+    out.write_all(rendered.as_bytes())?;
+    Ok(if args.exit_code && !list.is_empty() { Exit::Changes } else { Exit::Clean })
+}
+
+/// Index of a REF among the stored versions; `None` for `live`.
+fn index_of(id: &NctId, versions: &[(StoredVersion, Snapshot)], reference: &str) -> anyhow::Result<Option<usize>> {
+    let names = || versions.iter().map(|(v, _)| v.name.as_str()).collect::<Vec<_>>().join(", ");
+    if reference == "live" {
+        return Ok(None);
+    }
+    if versions.is_empty() {
+        bail!("{id}: no stored versions; run `ctwatch sync {id}` first (or compare with --to live after one sync)");
+    }
+    let last = versions.len() - 1;
+    match reference {
+        "latest" => Ok(Some(last)),
+        "previous" if last == 0 => {
+            bail!("{id}: only one stored version ({}); there is no previous one yet", versions[0].0.name)
+        }
+        "previous" => Ok(Some(last - 1)),
+        r => {
+            if let Ok(date) = NaiveDate::parse_from_str(r, "%Y-%m-%d") {
+                // The newest version whose file date is on or before the date.
+                let found = versions.iter().rposition(|(v, _)| v.name.get(..10).is_some_and(|d| d <= r));
+                return found
+                    .map(Some)
+                    .with_context(|| format!("{id}: no stored version on or before {date}; stored: {}", names()));
+            }
+            let wanted = if r.ends_with(".json") { r.to_string() } else { format!("{r}.json") };
+            versions
+                .iter()
+                .position(|(v, _)| v.name == wanted)
+                .map(Some)
+                .with_context(|| format!("{id}: no stored version {r:?}; stored: {}", names()))
+        }
+    }
+}
+
+fn fetch_live(config: &Config, id: &NctId) -> anyhow::Result<Side> {
+    let registry = Registry::new(config.api_base.clone(), config.registry.clone())?;
+    let fetched = crate::runtime()?.block_on(registry.study(id)).with_context(|| format!("{id}"))?;
+    Ok(Side { name: "live".into(), study: fetched.study.into_value() })
+}

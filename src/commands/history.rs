@@ -1,0 +1,171 @@
+//! `ctwatch history NCT`: one row per stored version, oldest first — status, the three key
+//! dates with their type, enrollment, sites recruiting/total, and what changed.
+
+use std::io::Write;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::cli::{Format, HistoryArgs};
+use crate::config::Config;
+use crate::diff::{self, Change, Importance, humanize};
+use crate::nct::NctId;
+use crate::render::{self, markdown};
+use crate::store::Store;
+use crate::{Exit, store};
+
+/// One version in the timeline (also its JSON shape).
+#[derive(Debug, Serialize)]
+pub struct Version {
+    /// Snapshot file name.
+    pub snapshot: String,
+    /// `api` or `history`.
+    pub origin: store::Origin,
+    /// `lastUpdatePostDate`.
+    pub last_update: Option<String>,
+    /// `overallStatus`.
+    pub overall_status: Option<String>,
+    /// `startDateStruct`.
+    pub start_date: Value,
+    /// `primaryCompletionDateStruct`.
+    pub primary_completion_date: Value,
+    /// `completionDateStruct`.
+    pub completion_date: Value,
+    /// `enrollmentInfo`.
+    pub enrollment: Value,
+    /// Sites whose status is RECRUITING.
+    pub sites_recruiting: usize,
+    /// All sites.
+    pub sites_total: usize,
+    /// Changes from the previous version (empty for the first).
+    pub changes: Vec<Change>,
+}
+
+/// Builds the timeline of a trial from its stored versions.
+pub fn timeline(store: &Store, id: &NctId) -> anyhow::Result<Vec<Version>> {
+    let all = store.read_all(id)?;
+    let mut out = Vec::with_capacity(all.len());
+    for (i, (v, snap)) in all.iter().enumerate() {
+        let s = &snap.study;
+        let at = |p: &str| s.pointer(&format!("/protocolSection/{p}")).cloned().unwrap_or(Value::Null);
+        let text = |p: &str| s.pointer(&format!("/protocolSection/{p}")).and_then(Value::as_str).map(str::to_string);
+        let sites = s.pointer("/protocolSection/contactsLocationsModule/locations").and_then(Value::as_array);
+        out.push(Version {
+            snapshot: v.name.clone(),
+            origin: snap.origin,
+            last_update: text("statusModule/lastUpdatePostDateStruct/date"),
+            overall_status: text("statusModule/overallStatus"),
+            start_date: at("statusModule/startDateStruct"),
+            primary_completion_date: at("statusModule/primaryCompletionDateStruct"),
+            completion_date: at("statusModule/completionDateStruct"),
+            enrollment: at("designModule/enrollmentInfo"),
+            sites_recruiting: sites.map_or(0, |l| l.iter().filter(|x| x["status"] == "RECRUITING").count()),
+            sites_total: sites.map_or(0, Vec::len),
+            changes: if i == 0 { Vec::new() } else { diff::diff(&all[i - 1].1.study, s) },
+        });
+    }
+    Ok(out)
+}
+
+/// Runs `ctwatch history`.
+pub fn run(config: &Config, args: &HistoryArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let id = NctId::parse(&args.trial)?;
+    let versions = timeline(&Store::new(&config.snapshots), &id)?;
+    if versions.is_empty() {
+        anyhow::bail!("{id}: no stored versions in {}; run `ctwatch sync {id}` first", config.snapshots.display());
+    }
+    let text = match args.format {
+        Format::Table => {
+            let mut t = format!("{id}: {} stored versions\n", versions.len());
+            t.push_str(&render::table(&HEADER, rows(&versions, &|s| s.to_string())));
+            t.push_str("\nWhat changed:\n");
+            for (i, v) in versions.iter().enumerate() {
+                t.push_str(&render::terminal_safe(&format!(
+                    "  {}  {}",
+                    stem(&v.snapshot),
+                    what_changed(i, &v.changes)
+                )));
+                t.push('\n');
+            }
+            t
+        }
+        Format::Markdown => {
+            let mut header = HEADER.to_vec();
+            header.push("What changed");
+            let rows = rows(&versions, &markdown::text).into_iter().enumerate().map(|(i, mut row)| {
+                row.push(markdown::text(&what_changed(i, &versions[i].changes)));
+                row
+            });
+            markdown::table(&header, rows)
+        }
+        Format::Json => {
+            let mut t = serde_json::to_string_pretty(&serde_json::json!({"nct_id": id, "versions": versions}))?;
+            t.push('\n');
+            t
+        }
+    };
+    out.write_all(text.as_bytes())?;
+    Ok(Exit::Clean)
+}
+
+const HEADER: [&str; 8] =
+    ["Version", "Origin", "Status", "Start", "Primary completion", "Completion", "Enrollment", "Recruiting sites"];
+
+/// `2025-06-26` from `2025-06-26.json`.
+fn stem(name: &str) -> &str {
+    name.strip_suffix(".json").unwrap_or(name)
+}
+
+/// `2029-01-03 (est.)` from a date struct.
+fn date(v: &Value) -> String {
+    let d = v.get("date").and_then(Value::as_str).unwrap_or("–");
+    match v.get("type").and_then(Value::as_str) {
+        Some("ESTIMATED") => format!("{d} (est.)"),
+        Some("ACTUAL") => format!("{d} (act.)"),
+        _ => d.to_string(),
+    }
+}
+
+fn enrollment(v: &Value) -> String {
+    let count = v.get("count").map_or_else(|| "–".to_string(), Value::to_string);
+    match v.get("type").and_then(Value::as_str) {
+        Some("ESTIMATED") => format!("{count} (est.)"),
+        Some("ACTUAL") => format!("{count} (act.)"),
+        _ => count,
+    }
+}
+
+/// The high-importance summaries, else a count by importance.
+fn what_changed(i: usize, changes: &[Change]) -> String {
+    if i == 0 {
+        return "first stored version".into();
+    }
+    let high: Vec<&str> =
+        changes.iter().filter(|c| c.importance == Importance::High).map(|c| c.summary.as_str()).collect();
+    let rest = changes.len() - high.len();
+    let mut text = high.join("; ");
+    if rest > 0 || high.is_empty() {
+        let other = if high.is_empty() { "" } else { " other" };
+        let more = format!("{rest}{other} change{}", if rest == 1 { "" } else { "s" });
+        text = if high.is_empty() { more } else { format!("{text} (+{more})") };
+    }
+    text
+}
+
+fn rows(versions: &[Version], escape: &dyn Fn(&str) -> String) -> Vec<Vec<String>> {
+    versions
+        .iter()
+        .map(|v| {
+            vec![
+                stem(&v.snapshot).to_string(),
+                format!("{:?}", v.origin).to_lowercase(),
+                escape(&v.overall_status.as_deref().map_or_else(|| "–".into(), humanize)),
+                escape(&date(&v.start_date)),
+                escape(&date(&v.primary_completion_date)),
+                escape(&date(&v.completion_date)),
+                escape(&enrollment(&v.enrollment)),
+                format!("{} of {}", v.sites_recruiting, v.sites_total),
+            ]
+        })
+        .collect()
+}

@@ -1,0 +1,54 @@
+//! The text diff of two canonical study documents (`similar`, patience, 3 lines of context).
+//!
+//! Patience diff keeps JSON blocks aligned on unique lines (keys), which reads better than
+//! Myers on pretty-printed JSON; a timeout bounds the worst case on huge records.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use similar::{Algorithm, TextDiff};
+
+use crate::store::canonical;
+
+/// Unified diff of the canonical texts (without the volatile `versionHolder`), or an empty
+/// string when they are equal.
+pub fn unified(before: &Value, after: &Value, from_name: &str, to_name: &str) -> String {
+    let (a, b) = (canonical(&without_volatile(before)), canonical(&without_volatile(after)));
+    TextDiff::configure()
+        .algorithm(Algorithm::Patience)
+        .timeout(Duration::from_secs(5))
+        .diff_lines(&a, &b)
+        .unified_diff()
+        .context_radius(3)
+        .header(from_name, to_name)
+        .to_string()
+}
+
+fn without_volatile(study: &Value) -> Value {
+    let mut s = study.clone();
+    if let Some(m) = s.pointer_mut("/derivedSection/miscInfoModule").and_then(Value::as_object_mut) {
+        m.remove("versionHolder");
+    }
+    s
+}
+
+/// ANSI colours for a terminal: additions green, removals red, hunk headers cyan.
+pub fn colorize(diff: &str) -> String {
+    diff.lines()
+        .map(|line| {
+            let safe = crate::render::terminal_safe(line);
+            let colour = if line.starts_with("+++") || line.starts_with("---") {
+                "1"
+            } else if line.starts_with('+') {
+                "32"
+            } else if line.starts_with('-') {
+                "31"
+            } else if line.starts_with("@@") {
+                "36"
+            } else {
+                return format!("{safe}\n");
+            };
+            format!("\x1b[{colour}m{safe}\x1b[0m\n")
+        })
+        .collect()
+}

@@ -1,0 +1,84 @@
+//! A change list as a terminal table, GitHub Markdown or JSON — one model, three formats.
+
+use serde::Serialize;
+
+use super::markdown;
+use crate::diff::Change;
+use crate::nct::NctId;
+
+/// What `diff --format json` prints: `{"nct_id", "from", "to", "changes": […]}` (DESIGN).
+#[derive(Debug, Serialize)]
+pub struct ChangeSet<'a> {
+    /// The trial.
+    pub nct_id: &'a NctId,
+    /// The older version (snapshot file name, or `live`).
+    pub from: &'a str,
+    /// The newer version.
+    pub to: &'a str,
+    /// The changes, most important first.
+    pub changes: &'a [Change],
+    /// The unified text diff, with `--text`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_diff: Option<&'a str>,
+}
+
+/// One line saying what is compared.
+pub fn heading(set: &ChangeSet) -> String {
+    let n = set.changes.len();
+    format!("{}: {} → {}, {n} change{}", set.nct_id, set.from, set.to, if n == 1 { "" } else { "s" })
+}
+
+/// The terminal table.
+pub fn table(set: &ChangeSet) -> String {
+    let mut out = format!("{}\n", super::terminal_safe(&heading(set)));
+    if !set.changes.is_empty() {
+        out.push_str(&super::table(
+            &["Importance", "Category", "Change"],
+            set.changes
+                .iter()
+                .map(|c| vec![c.importance.as_str().into(), c.category.as_str().into(), c.summary.clone()]),
+        ));
+    }
+    out
+}
+
+/// Longest registry text put in one Markdown table cell.
+const CELL_CHARS: usize = 300;
+
+/// A Markdown cell from registry text: defused and shortened.
+pub fn cell(text: &str) -> String {
+    let clipped: String = text.chars().take(CELL_CHARS).collect();
+    let more = if text.chars().count() > CELL_CHARS { "…" } else { "" };
+    format!("{}{more}", markdown::text(&clipped))
+}
+
+/// Markdown table rows for changes.
+pub fn markdown_rows(changes: &[Change]) -> Vec<Vec<String>> {
+    changes
+        .iter()
+        .map(|c| vec![c.importance.as_str().into(), c.category.as_str().into(), cell(&c.summary), cell(&c.path)])
+        .collect()
+}
+
+/// Markdown header of the change table.
+pub const MARKDOWN_HEADER: [&str; 4] = ["Importance", "Category", "Change", "Field"];
+
+/// GitHub Markdown.
+pub fn markdown(set: &ChangeSet) -> String {
+    let mut out = format!("**{}**\n\n", markdown::text(&heading(set)));
+    if !set.changes.is_empty() {
+        out.push_str(&markdown::table(&MARKDOWN_HEADER, markdown_rows(set.changes)));
+    }
+    if let Some(text) = set.text_diff {
+        out.push('\n');
+        out.push_str(&markdown::fenced(text, "diff"));
+    }
+    out
+}
+
+/// JSON.
+pub fn json(set: &ChangeSet) -> String {
+    let mut text = serde_json::to_string_pretty(set).expect("serialisable");
+    text.push('\n');
+    text
+}
