@@ -71,6 +71,28 @@ fn canonical_and_hash() {
     println!("  parse+canonicalise+hash     {all:>10.2?}  peak heap {}", mib(all_mem));
 }
 
+fn diff_big_record() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/ctgov/records/NCT02513394__mcode.json");
+    let Ok(bytes) = std::fs::read(path) else {
+        println!("diff: skipped ({path} not present)");
+        return;
+    };
+    let old: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let mut new = old.clone();
+    // A few site events: one status change, one site removed, one renamed, one added.
+    let sites = new["protocolSection"]["contactsLocationsModule"]["locations"].as_array_mut().unwrap();
+    sites[3]["status"] = "RECRUITING".into();
+    sites.remove(10);
+    sites[20]["facility"] = "Renamed Hospital".into();
+    sites.push(serde_json::json!({"facility": "New Site", "city": "Groningen", "country": "Netherlands", "status": "NOT_YET_RECRUITING"}));
+    let (semantic, sem_mem) = measure(10, || ctwatch::diff::diff(&old, &new));
+    let (text, text_mem) = measure(10, || ctwatch::diff::text::unified(&old, &new, "a.json", "b.json"));
+    let n = ctwatch::diff::diff(&old, &new).len();
+    println!("diff of two versions of NCT02513394 (437 sites, 4 site events), median of 10:");
+    println!("  semantic diff ({n} changes)    {semantic:>10.2?}  peak heap {}", mib(sem_mem));
+    println!("  text diff (patience)        {text:>10.2?}  peak heap {}", mib(text_mem));
+}
+
 fn sync_many(trials: usize, min_interval_ms: u64) {
     let fixture =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/NCT07038304/v1.json")).unwrap();
@@ -114,6 +136,7 @@ fn main() {
         return;
     }
     canonical_and_hash();
+    diff_big_record();
     sync_many(1000, 1000);
     sync_many(1000, 0);
 }

@@ -137,7 +137,12 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
         std::fs::write(path, notice).with_context(|| format!("cannot write the notice to {}", path.display()))?;
     }
     github::write_changed(changed)?;
-    github::write_summary(notice.as_deref().unwrap_or(&markdown(&outcomes)))?;
+    let mut summary = markdown(&outcomes);
+    if let Some(notice) = &notice {
+        summary.push('\n');
+        summary.push_str(notice);
+    }
+    github::write_summary(&summary)?;
 
     Ok(if outcomes.iter().any(|o| o.result == SyncResult::Error) {
         Exit::Failed

@@ -129,7 +129,7 @@ pub fn diff(before: &Value, after: &Value) -> Vec<Change> {
     sites::compare(before, after, &mut out);
     generic::compare(before, after, &mut out);
     // Stable sort keeps each module's own order within a category.
-    out.sort_by(|a, b| (a.importance, a.category).cmp(&(b.importance, b.category)));
+    out.sort_by_key(|c| (c.importance, c.category));
     out
 }
 

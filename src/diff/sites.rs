@@ -54,13 +54,14 @@ pub(crate) fn compare(a: &Value, b: &Value, out: &mut Vec<Change>) {
     if before == after {
         return;
     }
+    let (keys_before, keys_after): (Vec<String>, Vec<String>) =
+        (before.iter().map(key).collect(), after.iter().map(key).collect());
     let mut used_after = vec![false; after.len()];
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     let mut removed: Vec<usize> = Vec::new();
     // Exact key matches, in order (duplicate keys pair up first-to-first).
-    for (i, site) in before.iter().enumerate() {
-        let k = key(site);
-        match (0..after.len()).find(|&j| !used_after[j] && key(&after[j]) == k) {
+    for (i, k) in keys_before.iter().enumerate() {
+        match (0..after.len()).find(|&j| !used_after[j] && &keys_after[j] == k) {
             Some(j) => {
                 used_after[j] = true;
                 pairs.push((i, j));
@@ -69,19 +70,31 @@ pub(crate) fn compare(a: &Value, b: &Value, out: &mut Vec<Change>) {
         }
     }
     let added: Vec<usize> = (0..after.len()).filter(|&j| !used_after[j]).collect();
-    // Unique close matches among the leftovers.
-    let similar = |i: usize, j: usize| {
-        field(&before[i], "country").eq_ignore_ascii_case(field(&after[j], "country"))
-            && TextDiff::from_chars(key(&before[i]).as_str(), key(&after[j]).as_str()).ratio() >= CLOSE_MATCH
-    };
+    // Unique close matches among the leftovers: the similarity matrix is computed once, and
+    // pairs whose lengths alone rule out a 0.75 ratio are skipped without diffing.
+    let close: Vec<Vec<bool>> = removed
+        .iter()
+        .map(|&i| {
+            added
+                .iter()
+                .map(|&j| {
+                    let (a, b) = (&keys_before[i], &keys_after[j]);
+                    let (la, lb) = (a.chars().count(), b.chars().count());
+                    let bound = 2.0 * la.min(lb) as f32 / (la + lb).max(1) as f32;
+                    bound >= CLOSE_MATCH
+                        && field(&before[i], "country").eq_ignore_ascii_case(field(&after[j], "country"))
+                        && TextDiff::from_chars(a.as_str(), b.as_str()).ratio() >= CLOSE_MATCH
+                })
+                .collect()
+        })
+        .collect();
     let mut moved: Vec<(usize, usize)> = Vec::new();
-    for &i in &removed {
-        let candidates: Vec<usize> = added.iter().copied().filter(|&j| similar(i, j)).collect();
-        if let [j] = candidates.as_slice() {
-            let rivals = removed.iter().filter(|&&r| similar(r, *j)).count();
-            if rivals == 1 {
-                moved.push((i, *j));
-            }
+    for (r, &i) in removed.iter().enumerate() {
+        let candidates: Vec<usize> = (0..added.len()).filter(|&a| close[r][a]).collect();
+        if let [a] = candidates.as_slice()
+            && close.iter().filter(|row| row[*a]).count() == 1
+        {
+            moved.push((i, added[*a]));
         }
     }
     let removed: Vec<usize> = removed.into_iter().filter(|i| !moved.iter().any(|(m, _)| m == i)).collect();

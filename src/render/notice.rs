@@ -5,7 +5,8 @@
 //! snapshot's hash, so the GitHub Action can tell whether this notice was already posted.
 //! Registry text is third-party: outside code it is escaped so it cannot mention people,
 //! reference issues or inject HTML (which also means it can never forge a marker), and the
-//! text diff sits in a fence longer than any backtick run in it. GitHub rejects comments over
+//! text diff sits in a fence longer than any backtick run in it, with `<!--` broken by an
+//! invisible word joiner so no marker can be forged there either. GitHub rejects comments over
 //! 65,536 characters; a notice stays under [`MAX_CHARS`], shortening the text diff first and
 //! then the change table, with a note saying so.
 
@@ -106,7 +107,9 @@ fn details(diff: &str, budget: usize, id: &NctId, from: &str, to: &str) -> Strin
             cut = true;
             break;
         }
-        body.push_str(line);
+        // The diff shows registry text verbatim; break `<!--` so that the only marker-like
+        // string in a notice is our own first line (the Action searches comments for it).
+        body.push_str(&line.replace("<!--", "<\u{2060}!--"));
         body.push('\n');
     }
     let note = if cut {

@@ -3,6 +3,7 @@
 //! environment so nothing from the developer's machine (or the live registry) leaks in.
 
 mod corpus;
+mod diff;
 mod registry;
 mod server;
 mod sync;

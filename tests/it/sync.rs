@@ -99,7 +99,8 @@ fn json_output_has_the_contract_keys() {
     let t = out["trials"][0].as_object().unwrap();
     let mut keys: Vec<&str> = t.keys().map(String::as_str).collect();
     keys.sort();
-    assert_eq!(keys, ["error", "last_update", "nct_id", "overall_status", "result", "snapshot"]);
+    // DESIGN's keys, plus `changes` (the change list; empty unless `result` is `changed`).
+    assert_eq!(keys, ["changes", "error", "last_update", "nct_id", "overall_status", "result", "snapshot"]);
     assert_eq!(t["result"], "new");
     assert_eq!(t["last_update"], "2025-06-26");
     assert_eq!(t["overall_status"], "RECRUITING");
