@@ -52,3 +52,23 @@ pub fn colorize(diff: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unified_diff_ignores_version_holder_and_colours_by_line_kind() {
+        let a = json!({"derivedSection": {"miscInfoModule": {"versionHolder": "2025-01-01"}}, "x": 1});
+        let mut b = a.clone();
+        b["derivedSection"]["miscInfoModule"]["versionHolder"] = json!("2025-02-02");
+        assert_eq!(unified(&a, &b, "a", "b"), "");
+        b["x"] = json!(2);
+        let d = unified(&a, &b, "a", "b");
+        assert!(d.starts_with("--- a\n+++ b\n@@"), "{d}");
+        let c = colorize(&format!("{d}\x1b]0;evil\x07"));
+        assert!(c.contains("\x1b[31m-  \"x\": 1\x1b[0m") && c.contains("\x1b[32m+  \"x\": 2\x1b[0m"), "{c:?}");
+        assert!(!c.contains("\x1b]0;"), "registry escape sequences are removed");
+    }
+}
