@@ -5,6 +5,7 @@
 //! stored data into output through pure renderers ([`render`]). `main.rs` only parses the
 //! command line and maps [`run`]'s outcome to an exit status.
 
+pub mod accrual;
 pub mod cli;
 pub mod clock;
 pub mod commands;
@@ -13,6 +14,7 @@ pub mod diff;
 pub mod github;
 pub mod nct;
 pub mod partial_date;
+pub mod progress;
 pub mod registry;
 pub mod render;
 pub mod store;

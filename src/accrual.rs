@@ -1,0 +1,250 @@
+//! The sponsor's accrual log: who was included where and when, from their own CSV.
+//!
+//! The registry only knows the recruitment target until the trial ends; actual inclusions come
+//! from the sponsor. The log is `participant_id,site,enrolled_on,withdrawn_on` (dates
+//! `YYYY-MM-DD`, `withdrawn_on` may be empty; other columns are ignored). Nothing is guessed:
+//! every bad row is rejected with file, line and reason. Participant ids are read only to
+//! catch duplicates and are never kept or printed — not even in error messages.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use similar::TextDiff;
+
+/// One included participant, without their id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inclusion {
+    /// The registry facility name the log's site resolved to.
+    pub facility: String,
+    /// Date of inclusion.
+    pub enrolled_on: NaiveDate,
+    /// Date the participant left the study early, if so.
+    pub withdrawn_on: Option<NaiveDate>,
+}
+
+/// A validated accrual log.
+#[derive(Debug, Clone)]
+pub struct AccrualLog {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Inclusions in file order.
+    pub inclusions: Vec<Inclusion>,
+}
+
+/// A rejected accrual log: names the file and, for row problems, the line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}{}: {reason}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+pub struct AccrualError {
+    /// The file.
+    pub path: String,
+    /// 1-based line, when a row is at fault.
+    pub line: Option<u64>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+const COLUMNS: [&str; 4] = ["participant_id", "site", "enrolled_on", "withdrawn_on"];
+
+/// Resolves the log's site names to registry facilities.
+#[derive(Debug, Clone)]
+pub struct SiteNames {
+    /// lower-cased name or alias → facility as the registry writes it.
+    known: BTreeMap<String, String>,
+}
+
+impl SiteNames {
+    /// From the registry's facility names and the config's aliases (alias → facility).
+    pub fn new(facilities: &[String], aliases: &BTreeMap<String, String>) -> SiteNames {
+        let mut known = BTreeMap::new();
+        for f in facilities {
+            known.insert(f.trim().to_lowercase(), f.clone());
+        }
+        for (alias, facility) in aliases {
+            let target = facilities.iter().find(|f| f.eq_ignore_ascii_case(facility.trim())).unwrap_or(facility);
+            known.insert(alias.trim().to_lowercase(), target.clone());
+        }
+        SiteNames { known }
+    }
+
+    fn resolve(&self, name: &str) -> Result<String, String> {
+        if let Some(f) = self.known.get(&name.trim().to_lowercase()) {
+            return Ok(f.clone());
+        }
+        let lower = name.trim().to_lowercase();
+        let nearest = self
+            .known
+            .iter()
+            .map(|(k, f)| (TextDiff::from_chars(lower.as_str(), k.as_str()).ratio(), k, f))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let names: Vec<&String> = self.known.values().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        Err(match nearest {
+            Some((score, key, facility)) if score >= 0.5 => {
+                let hint = if key == &facility.to_lowercase() { String::new() } else { format!(" (alias {key:?})") };
+                format!(
+                    "unknown site {name:?}; did you mean {facility:?}{hint}? Add an alias under [trial.site_aliases] if it is the same site"
+                )
+            }
+            _ => {
+                format!("unknown site {name:?}; the registry lists {names:?}; add an alias under [trial.site_aliases]")
+            }
+        })
+    }
+}
+
+/// Reads and validates an accrual log as of `as_of`.
+pub fn read(path: &Path, sites: &SiteNames, as_of: NaiveDate) -> Result<AccrualLog, AccrualError> {
+    let shown = path.display().to_string();
+    let fail = |line: Option<u64>, reason: String| AccrualError { path: shown.clone(), line, reason };
+    let file = std::fs::File::open(path).map_err(|e| fail(None, format!("cannot read the accrual log: {e}")))?;
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(file);
+    let header = reader.headers().map_err(|e| fail(Some(1), format!("unreadable header: {e}")))?.clone();
+    let mut index = [0usize; 4];
+    for (slot, column) in index.iter_mut().zip(COLUMNS) {
+        *slot = header.iter().position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(column)).ok_or_else(
+            || fail(Some(1), format!("missing column {column:?}; the header must name {}", COLUMNS.join(","))),
+        )?;
+    }
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut inclusions = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| p.line());
+            fail(line, format!("malformed CSV row: {}", e.kind_message()))
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let field = |i: usize| record.get(index[i]).unwrap_or("");
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let id = field(0);
+        if id.is_empty() {
+            return Err(fail(Some(line), "empty participant_id".into()));
+        }
+        if let Some(first) = seen.insert(id.to_string(), line) {
+            return Err(fail(Some(line), format!("duplicate participant_id (first on line {first})")));
+        }
+        let date = |i: usize| -> Result<Option<NaiveDate>, AccrualError> {
+            let text = field(i);
+            if text.is_empty() {
+                return Ok(None);
+            }
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .filter(|_| text.len() == 10)
+                .map(Some)
+                .ok_or_else(|| fail(Some(line), format!("{} {text:?} is not a date (YYYY-MM-DD)", COLUMNS[i])))
+        };
+        let enrolled_on = date(2)?.ok_or_else(|| fail(Some(line), "enrolled_on is empty".into()))?;
+        let withdrawn_on = date(3)?;
+        if enrolled_on > as_of {
+            return Err(fail(Some(line), format!("enrolled_on {enrolled_on} is after the report date {as_of}")));
+        }
+        if let Some(w) = withdrawn_on {
+            if w < enrolled_on {
+                return Err(fail(Some(line), format!("withdrawn_on {w} is before enrolled_on {enrolled_on}")));
+            }
+            if w > as_of {
+                return Err(fail(Some(line), format!("withdrawn_on {w} is after the report date {as_of}")));
+            }
+        }
+        let facility = sites.resolve(field(1)).map_err(|why| fail(Some(line), why))?;
+        inclusions.push(Inclusion { facility, enrolled_on, withdrawn_on });
+    }
+    Ok(AccrualLog { path: path.to_path_buf(), inclusions })
+}
+
+trait KindMessage {
+    fn kind_message(&self) -> String;
+}
+
+impl KindMessage for csv::Error {
+    /// The CSV error without the record contents (which could hold a participant id).
+    fn kind_message(&self) -> String {
+        match self.kind() {
+            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                format!("{len} fields where the header has {expected_len}")
+            }
+            csv::ErrorKind::Utf8 { .. } => "not valid UTF-8".into(),
+            _ => "unreadable".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sites() -> SiteNames {
+        let aliases = BTreeMap::from([("UMCG".to_string(), "UMC Groningen".to_string())]);
+        SiteNames::new(&["UMC Groningen".into(), "Radboud Umc".into()], &aliases)
+    }
+
+    fn parse(text: &str) -> Result<AccrualLog, AccrualError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.csv");
+        std::fs::write(&path, text).unwrap();
+        read(&path, &sites(), NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()).map_err(|mut e| {
+            e.path = "log.csv".into();
+            e
+        })
+    }
+
+    const HEADER: &str = "participant_id,site,enrolled_on,withdrawn_on\n";
+
+    #[test]
+    fn reads_a_good_log_with_aliases_and_case() {
+        let log = parse(&format!("{HEADER}P-001,UMCG,2025-02-01,\nP-002,radboud umc,2025-03-01,2025-04-01\n\"P-003\",\"UMC Groningen\",2025-05-01,\n")).unwrap();
+        assert_eq!(log.inclusions.len(), 3);
+        assert_eq!(log.inclusions[0].facility, "UMC Groningen");
+        assert_eq!(log.inclusions[1].facility, "Radboud Umc");
+        assert_eq!(log.inclusions[1].withdrawn_on, NaiveDate::from_ymd_opt(2025, 4, 1));
+        // Column order and extra columns do not matter.
+        let log = parse("site,enrolled_on,notes,withdrawn_on,participant_id\nUMCG,2025-02-01,x,,A\n").unwrap();
+        assert_eq!(log.inclusions.len(), 1);
+    }
+
+    #[test]
+    fn each_rejection_names_the_line_and_never_the_participant() {
+        let cases = [
+            (
+                "participant_id,site,enrolled_on\nSECRET1,UMCG,2025-02-01\n",
+                "log.csv:1: missing column \"withdrawn_on\"",
+            ),
+            (
+                &format!("{HEADER}SECRET1,UMCG,2025-02-30,\n") as &str,
+                "log.csv:2: enrolled_on \"2025-02-30\" is not a date",
+            ),
+            (&format!("{HEADER}SECRET1,UMCG,01-02-2025,\n"), "log.csv:2: enrolled_on \"01-02-2025\" is not a date"),
+            (&format!("{HEADER}SECRET1,UMCG,2025-2-1,\n"), "log.csv:2: enrolled_on \"2025-2-1\" is not a date"),
+            (
+                &format!("{HEADER}SECRET1,UMCG,2026-12-01,\n"),
+                "log.csv:2: enrolled_on 2026-12-01 is after the report date 2026-11-26",
+            ),
+            (
+                &format!("{HEADER}SECRET1,UMCG,2025-02-01,2025-01-01\n"),
+                "log.csv:2: withdrawn_on 2025-01-01 is before enrolled_on 2025-02-01",
+            ),
+            (
+                &format!("{HEADER}SECRET1,UMCG,2025-02-01,\nSECRET2,UMCG,2025-03-01,\nSECRET1,UMCG,2025-04-01,\n"),
+                "log.csv:4: duplicate participant_id (first on line 2)",
+            ),
+            (
+                &format!("{HEADER}SECRET1,UMC Groningn,2025-02-01,\n"),
+                "log.csv:2: unknown site \"UMC Groningn\"; did you mean \"UMC Groningen\"?",
+            ),
+            (&format!("{HEADER}SECRET1,Erasmus,2025-02-01,\n"), "log.csv:2: unknown site \"Erasmus\""),
+            (&format!("{HEADER}SECRET1,UMCG,,\n"), "log.csv:2: enrolled_on is empty"),
+            (&format!("{HEADER},UMCG,2025-02-01,\n"), "log.csv:2: empty participant_id"),
+            (
+                &format!("{HEADER}SECRET1,UMCG,2025-02-01\n"),
+                "log.csv:2: malformed CSV row: 3 fields where the header has 4",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(err.starts_with(expected), "got {err:?}, expected {expected:?}");
+            assert!(!err.contains("SECRET"), "participant id leaked: {err}");
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! The recruitment progress model: where a trial stands against its plan, per site, and when
+//! it will probably reach its target.
+//!
+//! Time is in days. `start` is the registry start date; `end` the planned end of recruitment
+//! (config `recruitment_end`, else the registry completion date; partial dates count to the
+//! end of their period); `n` the target (config, else the registry enrollment count); `m` the
+//! participants enrolled up to as-of, withdrawn ones included (they were included); P the prior
+//! certainty (config, else 0.5). The linear plan expects n·t/T by now; the Bayesian projection
+//! is in [`bayes`].
+
+pub mod bayes;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+pub use bayes::{Accrual, Projection};
+
+use crate::accrual::AccrualLog;
+
+/// Average days per month (365.25 / 12), for months active and rates.
+pub const DAYS_PER_MONTH: f64 = 30.4375;
+
+/// The plan a trial is measured against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Start of recruitment.
+    pub start: NaiveDate,
+    /// Planned end of recruitment.
+    pub end: NaiveDate,
+    /// Target number of participants.
+    pub target: u32,
+    /// Prior certainty P.
+    pub prior_certainty: f64,
+}
+
+/// One site's recruitment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteProgress {
+    /// The registry facility name.
+    pub facility: String,
+    /// The site's city, from the registry.
+    pub city: Option<String>,
+    /// The site's status on the registry (`null` when the registry does not list the site).
+    pub registry_status: Option<String>,
+    /// Included at this site, withdrawn ones included (`null` without an accrual log).
+    pub enrolled: Option<u32>,
+    /// Of those, withdrawn early.
+    pub withdrawn: Option<u32>,
+    /// Date of the first inclusion.
+    pub first_enrolled_on: Option<NaiveDate>,
+    /// Months from the first inclusion to as-of.
+    pub months_active: Option<f64>,
+    /// Inclusions per month active.
+    pub rate_per_month: Option<f64>,
+}
+
+/// The figures of the model at `as_of`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    /// Elapsed share of the recruitment period t/T (may exceed 1 after the end).
+    pub elapsed_fraction: f64,
+    /// Linear plan: n·min(t/T, 1).
+    pub expected_by_now: f64,
+    /// Enrolled (withdrawn included), when the log is known.
+    pub enrolled: Option<u32>,
+    /// Withdrawn, when the log is known.
+    pub withdrawn: Option<u32>,
+    /// The date the n-th participant was included, when the target is reached.
+    pub target_reached_on: Option<NaiveDate>,
+    /// The Bayesian projection (`None` without a log or once the target is reached).
+    pub projection: Option<Projection>,
+}
+
+/// Errors that make a progress report impossible.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProgressError {
+    /// as-of before the start of recruitment.
+    #[error("the report date {as_of} is before the start of recruitment ({start}); nothing to report yet")]
+    BeforeStart {
+        /// The report date.
+        as_of: NaiveDate,
+        /// The start date.
+        start: NaiveDate,
+    },
+    /// end ≤ start.
+    #[error(
+        "the planned end of recruitment ({end}) is not after the start ({start}); fix recruitment_end in ctwatch.toml"
+    )]
+    EmptyPeriod {
+        /// Start.
+        start: NaiveDate,
+        /// End.
+        end: NaiveDate,
+    },
+}
+
+impl Plan {
+    /// Computes the model at `as_of` from the accrual log (or without one).
+    pub fn progress(&self, log: Option<&AccrualLog>, as_of: NaiveDate) -> Result<Progress, ProgressError> {
+        if as_of < self.start {
+            return Err(ProgressError::BeforeStart { as_of, start: self.start });
+        }
+        if self.end <= self.start {
+            return Err(ProgressError::EmptyPeriod { start: self.start, end: self.end });
+        }
+        let t = (as_of - self.start).num_days() as f64;
+        let big_t = (self.end - self.start).num_days() as f64;
+        let elapsed_fraction = t / big_t;
+        let expected_by_now = self.target as f64 * elapsed_fraction.min(1.0);
+        let Some(log) = log else {
+            return Ok(Progress {
+                elapsed_fraction,
+                expected_by_now,
+                enrolled: None,
+                withdrawn: None,
+                target_reached_on: None,
+                projection: None,
+            });
+        };
+        let mut dates: Vec<NaiveDate> = log.inclusions.iter().map(|i| i.enrolled_on).filter(|d| *d <= as_of).collect();
+        dates.sort();
+        let m = dates.len() as u32;
+        let withdrawn = log.inclusions.iter().filter(|i| i.withdrawn_on.is_some_and(|w| w <= as_of)).count() as u32;
+        let target_reached_on = (m >= self.target).then(|| dates[self.target as usize - 1]);
+        let accrual = Accrual {
+            target: self.target,
+            enrolled: m,
+            elapsed_days: t,
+            planned_days: big_t,
+            prior_certainty: self.prior_certainty,
+        };
+        Ok(Progress {
+            elapsed_fraction,
+            expected_by_now,
+            enrolled: Some(m),
+            withdrawn: Some(withdrawn),
+            target_reached_on,
+            projection: accrual.project(as_of, self.end),
+        })
+    }
+}
+
+/// Per-site figures: every registry site (facility, city, status), plus any site of the log
+/// the registry does not list.
+pub fn sites(
+    registry: &[(String, Option<String>, Option<String>)],
+    log: Option<&AccrualLog>,
+    as_of: NaiveDate,
+) -> Vec<SiteProgress> {
+    let mut out: Vec<SiteProgress> = registry
+        .iter()
+        .map(|(facility, city, status)| SiteProgress {
+            facility: facility.clone(),
+            city: city.clone(),
+            registry_status: status.clone(),
+            enrolled: None,
+            withdrawn: None,
+            first_enrolled_on: None,
+            months_active: None,
+            rate_per_month: None,
+        })
+        .collect();
+    let Some(log) = log else { return out };
+    for inc in log.inclusions.iter().filter(|i| i.enrolled_on <= as_of) {
+        if !out.iter().any(|s| s.facility == inc.facility) {
+            out.push(SiteProgress {
+                facility: inc.facility.clone(),
+                city: None,
+                registry_status: None,
+                enrolled: None,
+                withdrawn: None,
+                first_enrolled_on: None,
+                months_active: None,
+                rate_per_month: None,
+            });
+        }
+    }
+    for site in &mut out {
+        let here: Vec<_> =
+            log.inclusions.iter().filter(|i| i.facility == site.facility && i.enrolled_on <= as_of).collect();
+        site.enrolled = Some(here.len() as u32);
+        site.withdrawn = Some(here.iter().filter(|i| i.withdrawn_on.is_some_and(|w| w <= as_of)).count() as u32);
+        site.first_enrolled_on = here.iter().map(|i| i.enrolled_on).min();
+        if let Some(first) = site.first_enrolled_on {
+            let months = (as_of - first).num_days() as f64 / DAYS_PER_MONTH;
+            site.months_active = Some(months);
+            site.rate_per_month = (months > 0.0).then(|| here.len() as f64 / months);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accrual::Inclusion;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn plan() -> Plan {
+        Plan { start: d("2025-01-03"), end: d("2029-01-03"), target: 35, prior_certainty: 0.5 }
+    }
+
+    fn log(dates: &[&str]) -> AccrualLog {
+        AccrualLog {
+            path: "x.csv".into(),
+            inclusions: dates
+                .iter()
+                .enumerate()
+                .map(|(i, s)| Inclusion {
+                    facility: if i % 2 == 0 { "A".into() } else { "B".into() },
+                    enrolled_on: d(s),
+                    withdrawn_on: (i == 1).then(|| d(s) + chrono::Duration::days(30)),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn linear_plan_and_the_issue_example() {
+        let dates: Vec<String> =
+            (0..14).map(|i| (d("2025-02-01") + chrono::Duration::days(40 * i)).to_string()).collect();
+        let refs: Vec<&str> = dates.iter().map(String::as_str).collect();
+        let p = plan().progress(Some(&log(&refs)), d("2026-11-26")).unwrap();
+        assert_eq!(p.enrolled, Some(14));
+        assert_eq!(p.withdrawn, Some(1));
+        assert!((p.elapsed_fraction - 692.0 / 1461.0).abs() < 1e-12);
+        assert!((p.expected_by_now - 16.578).abs() < 0.001);
+        let proj = p.projection.unwrap();
+        assert_eq!((proj.p10, proj.median, proj.p90), (d("2028-09-09"), d("2029-06-26"), d("2030-08-08")));
+    }
+
+    #[test]
+    fn edge_cases() {
+        assert!(matches!(plan().progress(None, d("2024-12-31")), Err(ProgressError::BeforeStart { .. })));
+        let none = plan().progress(None, d("2026-11-26")).unwrap();
+        assert_eq!((none.enrolled, none.projection.is_none()), (None, true));
+        let zero = plan().progress(Some(&log(&[])), d("2026-11-26")).unwrap();
+        assert_eq!(zero.enrolled, Some(0));
+        assert_eq!(zero.projection.unwrap().median, d("2034-10-07"), "prior only");
+        let dates: Vec<String> =
+            (0..36).map(|i| (d("2025-02-01") + chrono::Duration::days(20 * i)).to_string()).collect();
+        let refs: Vec<&str> = dates.iter().map(String::as_str).collect();
+        let full = plan().progress(Some(&log(&refs)), d("2027-06-01")).unwrap();
+        assert_eq!(full.target_reached_on, Some(d("2025-02-01") + chrono::Duration::days(20 * 34)));
+        assert!(full.projection.is_none());
+        let late = plan().progress(Some(&log(&refs[..20])), d("2029-06-01")).unwrap();
+        assert_eq!(late.projection.unwrap().probability_on_time, 0.0);
+        assert_eq!(late.expected_by_now, 35.0);
+    }
+
+    #[test]
+    fn per_site_figures() {
+        let l = log(&["2025-02-01", "2025-03-01", "2025-04-01"]);
+        let registry = vec![
+            ("A".to_string(), Some("Groningen".to_string()), Some("RECRUITING".to_string())),
+            ("C".to_string(), None, None),
+        ];
+        let s = sites(&registry, Some(&l), d("2025-08-01"));
+        assert_eq!(s.len(), 3, "B is not on the registry but is in the log");
+        assert_eq!((s[0].enrolled, s[0].withdrawn, s[0].first_enrolled_on), (Some(2), Some(0), Some(d("2025-02-01"))));
+        assert!((s[0].months_active.unwrap() - 181.0 / DAYS_PER_MONTH).abs() < 1e-9);
+        assert_eq!((s[1].enrolled, s[1].first_enrolled_on), (Some(0), None));
+        assert_eq!((s[2].facility.as_str(), s[2].enrolled, s[2].withdrawn), ("B", Some(1), Some(1)));
+    }
+}
