@@ -93,6 +93,59 @@ fn diff_big_record() {
     println!("  text diff (patience)        {text:>10.2?}  peak heap {}", mib(text_mem));
 }
 
+fn report_sizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let v1 =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/NCT07038304/v1.json")).unwrap();
+    let study: serde_json::Value = serde_json::from_str(&v1).unwrap();
+    let snap = ctwatch::store::Snapshot {
+        api_version: None,
+        content_sha256: ctwatch::store::content_sha256(&study),
+        data_timestamp: None,
+        fetched_at: "2026-11-26T00:00:00Z".into(),
+        history_version: None,
+        nct_id: ctwatch::nct::NctId::parse("NCT07038304").unwrap(),
+        origin: ctwatch::store::Origin::Api,
+        requested_as: None,
+        source: "bench".into(),
+        study,
+    };
+    let store = ctwatch::store::Store::new(dir.path().join("snapshots"));
+    let lock = store.lock(Duration::from_secs(1)).unwrap();
+    store.write_new(&lock, &snap, ctwatch::partial_date::PartialDate::parse("2025-06-26").unwrap()).unwrap();
+    let config_path = dir.path().join("ctwatch.toml");
+    std::fs::write(&config_path, "[[trial]]\nnct_id = \"NCT07038304\"\ntarget = 10000\n").unwrap();
+    let config = ctwatch::config::Config::load(&ctwatch::config::GlobalOptions {
+        snapshots: Some(dir.path().join("snapshots")),
+        config: Some(config_path),
+        ..Default::default()
+    })
+    .unwrap();
+    let id = ctwatch::nct::NctId::parse("NCT07038304").unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    println!("progress report (build + Markdown + HTML + SVG + JSON), median of 10:");
+    for rows in [35usize, 10_000] {
+        let mut csv = String::from("participant_id,site,enrolled_on,withdrawn_on\n");
+        for i in 0..rows {
+            let day =
+                chrono::NaiveDate::from_ymd_opt(2025, 1, 3).unwrap() + chrono::Duration::days((i * 690 / rows) as i64);
+            let site = if i % 3 == 0 { "Radboud Umc" } else { "UMC Groningen" };
+            csv.push_str(&format!("P{i:06},{site},{day},\n"));
+        }
+        let log = dir.path().join(format!("log-{rows}.csv"));
+        std::fs::write(&log, csv).unwrap();
+        let (t, mem) = measure(10, || {
+            let r = ctwatch::report::build(&config, &id, Some(&log), as_of).unwrap();
+            let blocks = ctwatch::report::progress::blocks(&r);
+            let svg = ctwatch::report::chart::svg(&r);
+            let md = ctwatch::report::markdown::render(&blocks, Some("chart.svg"));
+            let html = ctwatch::report::html::render("bench", &blocks, Some(&svg));
+            (md.len(), html.len(), serde_json::to_string(&r).unwrap().len())
+        });
+        println!("  {rows:>6} participants              {t:>10.2?}  peak heap {}", mib(mem));
+    }
+}
+
 fn sync_many(trials: usize, min_interval_ms: u64) {
     let fixture =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/NCT07038304/v1.json")).unwrap();
@@ -137,6 +190,7 @@ fn main() {
     }
     canonical_and_hash();
     diff_big_record();
+    report_sizes();
     sync_many(1000, 1000);
     sync_many(1000, 0);
 }

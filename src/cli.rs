@@ -67,6 +67,50 @@ pub enum Command {
     Diff(DiffArgs),
     /// Show the timeline of all stored versions of a trial's record.
     History(HistoryArgs),
+    /// Write the recruitment progress report (Markdown, HTML, JSON and an SVG chart).
+    Report(ReportArgs),
+}
+
+/// `ctwatch report`
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The trial
+    #[arg(value_name = "NCT")]
+    pub trial: String,
+    /// The sponsor's accrual log (CSV: participant_id,site,enrolled_on,withdrawn_on)
+    /// [default: the trial's `accrual` in the config]
+    #[arg(long, value_name = "FILE")]
+    pub accrual: Option<PathBuf>,
+    /// Report date, YYYY-MM-DD [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Which report
+    #[arg(long, value_enum, default_value_t = ReportKind::Progress)]
+    pub kind: ReportKind,
+    /// Also print the report on stdout in this format (json prints only the report data)
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Folder for the report files [default: REPORTS/NCT, e.g. reports/NCT07038304]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Which report `ctwatch report` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportKind {
+    /// Recruitment progress against the target and the planned end
+    Progress,
+}
+
+/// What `ctwatch report --format` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// The Markdown report
+    Markdown,
+    /// The HTML report
+    Html,
+    /// The report data (DESIGN's JSON keys)
+    Json,
 }
 
 /// `ctwatch diff`

@@ -17,6 +17,7 @@ pub mod partial_date;
 pub mod progress;
 pub mod registry;
 pub mod render;
+pub mod report;
 pub mod store;
 
 use cli::{Cli, Command};
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Sync(args) => commands::sync::run(&config, &args, &mut out),
         Command::Diff(args) => commands::diff::run(&config, &args, &mut out),
         Command::History(args) => commands::history::run(&config, &args, &mut out),
+        Command::Report(args) => commands::report::run(&config, &args, &mut out),
     }
 }
 

@@ -2,4 +2,5 @@
 
 pub mod diff;
 pub mod history;
+pub mod report;
 pub mod sync;

@@ -5,6 +5,7 @@
 mod corpus;
 mod diff;
 mod registry;
+mod report;
 mod server;
 mod sync;
 

@@ -1,0 +1,59 @@
+//! `ctwatch report NCT`: build the report, write its files, say where they are.
+
+use std::io::Write;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+
+use crate::cli::{ReportArgs, ReportFormat};
+use crate::config::Config;
+use crate::nct::NctId;
+use crate::report::{self, chart, html, markdown, summary};
+use crate::{Exit, clock};
+
+/// Parses `--as-of` (default: today, UTC).
+pub fn as_of(text: Option<&str>) -> anyhow::Result<NaiveDate> {
+    match text {
+        None => Ok(clock::today()),
+        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .ok()
+            .filter(|_| t.len() == 10)
+            .with_context(|| format!("--as-of {t:?} is not a date (YYYY-MM-DD)")),
+    }
+}
+
+/// Runs `ctwatch report`.
+pub fn run(config: &Config, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let id = NctId::parse(&args.trial)?;
+    let as_of = as_of(args.as_of.as_deref())?;
+    let r = report::build(config, &id, args.accrual.as_deref(), as_of)?;
+    let dir = args.out.clone().unwrap_or_else(|| config.reports.join(id.as_str()));
+    let stem = format!("{as_of}-progress");
+    let svg = chart::svg(&r);
+    let blocks = report::progress::blocks(&r);
+    let md = markdown::render(&blocks, Some(&format!("{stem}.svg")));
+    let page = html::render(&format!("Recruitment progress {id} as of {as_of}"), &blocks, Some(&svg));
+    let mut json = serde_json::to_string_pretty(&r)?;
+    json.push('\n');
+    let mut written = Vec::new();
+    for (ext, bytes) in
+        [("md", md.as_bytes()), ("html", page.as_bytes()), ("json", json.as_bytes()), ("svg", svg.as_bytes())]
+    {
+        let path = dir.join(format!("{stem}.{ext}"));
+        report::write_file(&path, bytes)?;
+        written.push(path);
+    }
+    match args.format {
+        Some(ReportFormat::Json) => out.write_all(json.as_bytes())?,
+        Some(ReportFormat::Markdown) => out.write_all(md.as_bytes())?,
+        Some(ReportFormat::Html) => out.write_all(page.as_bytes())?,
+        None => {
+            for p in &written {
+                writeln!(out, "{}", p.display())?;
+            }
+            writeln!(out)?;
+            out.write_all(summary::render(&r).as_bytes())?;
+        }
+    }
+    Ok(Exit::Clean)
+}

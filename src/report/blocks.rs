@@ -1,0 +1,24 @@
+//! A report as a list of blocks of plain text, rendered by [`super::markdown`] and
+//! [`super::html`] — one content model, so the Markdown and HTML reports cannot drift apart,
+//! and each renderer escapes every string for its own format.
+
+/// One block of a report. All text is plain (unescaped) and may contain registry text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// Level-1 title.
+    Title(String),
+    /// Level-2 section heading.
+    Heading(String),
+    /// A paragraph.
+    Para(String),
+    /// The key message, emphasised.
+    Lead(String),
+    /// Label/value pairs.
+    Facts(Vec<(String, String)>),
+    /// A table: header and rows.
+    Table(Vec<String>, Vec<Vec<String>>),
+    /// A bulleted list.
+    List(Vec<String>),
+    /// The chart (inline SVG in HTML, a link in Markdown), with its alternative text.
+    Chart(String),
+}

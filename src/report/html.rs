@@ -1,0 +1,101 @@
+//! Blocks as one self-contained HTML file: inline CSS (with a print stylesheet) and the chart
+//! as inline SVG. Every string is escaped; the markup is well-formed (polyglot) so tests can
+//! parse it strictly.
+
+use super::blocks::Block;
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = "
+body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: #111; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; padding-bottom: .2rem; }
+.lead { font-size: 1.1rem; font-weight: 600; border-left: 4px solid #111; padding: .5rem 1rem; background: #f3f3f3; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; }
+th, td { border: 1px solid #bbb; padding: .3rem .6rem; text-align: left; vertical-align: top; }
+th { background: #eee; }
+table.facts th { width: 16rem; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 1rem 0; }
+figure svg { max-width: 100%; height: auto; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10.5pt; }
+  .lead { background: none; }
+  h2 { break-after: avoid; }
+  table, figure { break-inside: avoid; }
+}
+";
+
+fn numeric(cell: &str) -> bool {
+    !cell.is_empty() && cell.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '–' || c == '-')
+}
+
+/// Renders blocks as an HTML document titled `title`, with `svg` for the chart block.
+pub fn render(title: &str, blocks: &[Block], svg: Option<&str>) -> String {
+    let mut body = String::new();
+    for block in blocks {
+        match block {
+            Block::Title(t) => body.push_str(&format!("<h1>{}</h1>\n", escape(t))),
+            Block::Heading(h) => body.push_str(&format!("<h2>{}</h2>\n", escape(h))),
+            Block::Para(p) => body.push_str(&format!("<p>{}</p>\n", escape(p))),
+            Block::Lead(p) => body.push_str(&format!("<p class=\"lead\">{}</p>\n", escape(p))),
+            Block::Facts(pairs) => {
+                body.push_str("<table class=\"facts\">\n");
+                for (k, v) in pairs {
+                    body.push_str(&format!("<tr><th scope=\"row\">{}</th><td>{}</td></tr>\n", escape(k), escape(v)));
+                }
+                body.push_str("</table>\n");
+            }
+            Block::Table(header, rows) => {
+                body.push_str("<table>\n<thead><tr>");
+                for h in header {
+                    body.push_str(&format!("<th scope=\"col\">{}</th>", escape(h)));
+                }
+                body.push_str("</tr></thead>\n<tbody>\n");
+                for row in rows {
+                    body.push_str("<tr>");
+                    for (i, c) in row.iter().enumerate() {
+                        let class = if i > 0 && numeric(c) { " class=\"num\"" } else { "" };
+                        body.push_str(&format!("<td{class}>{}</td>", escape(c)));
+                    }
+                    body.push_str("</tr>\n");
+                }
+                body.push_str("</tbody>\n</table>\n");
+            }
+            Block::List(items) => {
+                body.push_str("<ul>\n");
+                for i in items {
+                    body.push_str(&format!("<li>{}</li>\n", escape(i)));
+                }
+                body.push_str("</ul>\n");
+            }
+            Block::Chart(alt) => {
+                if let Some(svg) = svg {
+                    let svg = svg.trim_start_matches(|c| c != '<');
+                    let svg = svg.strip_prefix("<?xml").map(|s| s.split_once("?>").map_or(s, |x| x.1)).unwrap_or(svg);
+                    let svg = svg.replacen("<svg ", &format!("<svg role=\"img\" aria-label=\"{}\" ", escape(alt)), 1);
+                    body.push_str(&format!("<figure>\n{}\n</figure>\n", svg.trim()));
+                }
+            }
+        }
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        escape(title)
+    )
+}

@@ -1,0 +1,38 @@
+//! Blocks as GitHub Markdown; every string is defused (`render::markdown::text`).
+
+use super::blocks::Block;
+use crate::render::markdown::{table, text};
+
+/// Renders blocks; `chart_href` is the SVG file the chart block links to.
+pub fn render(blocks: &[Block], chart_href: Option<&str>) -> String {
+    let mut out = String::new();
+    for block in blocks {
+        match block {
+            Block::Title(t) => out.push_str(&format!("# {}\n\n", text(t))),
+            Block::Heading(h) => out.push_str(&format!("## {}\n\n", text(h))),
+            Block::Para(p) => out.push_str(&format!("{}\n\n", text(p))),
+            Block::Lead(p) => out.push_str(&format!("> **{}**\n\n", text(p))),
+            Block::Facts(pairs) => {
+                out.push_str(&table(&["", ""], pairs.iter().map(|(k, v)| vec![format!("**{}**", text(k)), text(v)])));
+                out.push('\n');
+            }
+            Block::Table(header, rows) => {
+                let header: Vec<&str> = header.iter().map(String::as_str).collect();
+                out.push_str(&table(&header, rows.iter().map(|r| r.iter().map(|c| text(c)).collect())));
+                out.push('\n');
+            }
+            Block::List(items) => {
+                for i in items {
+                    out.push_str(&format!("- {}\n", text(i)));
+                }
+                out.push('\n');
+            }
+            Block::Chart(alt) => {
+                if let Some(href) = chart_href {
+                    out.push_str(&format!("![{}]({href})\n\n", text(alt)));
+                }
+            }
+        }
+    }
+    out
+}

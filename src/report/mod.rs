@@ -1,0 +1,386 @@
+//! The recruitment progress report: one model ([`ProgressReport`]) built from the stored
+//! snapshot, the config and the accrual log, rendered by pure functions to Markdown
+//! ([`markdown`]), HTML ([`html`]), an SVG chart ([`chart`]), a terminal summary
+//! ([`summary`]) and JSON (the model itself, whose keys are DESIGN's contract).
+//!
+//! Reproducible: the snapshot used is the newest one posted on or before `--as-of`, so a
+//! report for a past date is the same whenever it is made.
+
+pub mod blocks;
+pub mod chart;
+pub mod html;
+pub mod markdown;
+pub mod progress;
+pub mod summary;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::accrual::{self, AccrualLog, SiteNames};
+use crate::config::{Config, STUDY_PAGE};
+use crate::diff::{self, Importance};
+use crate::nct::NctId;
+use crate::partial_date::PartialDate;
+use crate::progress::{Plan, Projection, SiteProgress, sites};
+use crate::store::Store;
+
+/// Registry changes within this many days before as-of are listed in the report.
+pub const RECENT_DAYS: i64 = 90;
+
+/// Facts about the trial from the registry record used.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrialInfo {
+    /// Brief title.
+    pub title: Option<String>,
+    /// Official title.
+    pub official_title: Option<String>,
+    /// Lead sponsor.
+    pub sponsor: Option<String>,
+    /// `orgStudyIdInfo.id` (for Dutch trials the CCMO number).
+    pub org_study_id: Option<String>,
+    /// `overallStatus`.
+    pub overall_status: Option<String>,
+    /// `lastUpdatePostDate` of the version used.
+    pub last_update: Option<String>,
+    /// The snapshot file used.
+    pub snapshot: String,
+    /// The record on the registry's website.
+    pub registry_url: String,
+}
+
+/// Where the plan's figures came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sources {
+    /// `config` or `registry`.
+    pub target: &'static str,
+    /// `config` or `registry`.
+    pub recruitment_end: &'static str,
+    /// `config` or `default`.
+    pub prior_certainty: &'static str,
+    /// The accrual log read, if any.
+    pub accrual_log: Option<String>,
+}
+
+/// A registry change of the last [`RECENT_DAYS`] days.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecentChange {
+    /// The version that brought it.
+    pub snapshot: String,
+    /// Its `lastUpdatePostDate`.
+    pub date: String,
+    /// `high` or `medium`.
+    pub importance: Importance,
+    /// What changed.
+    pub summary: String,
+}
+
+/// The progress report. The first keys are DESIGN's contract; the rest extend it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgressReport {
+    /// The trial.
+    pub nct_id: NctId,
+    /// The report date.
+    pub as_of: NaiveDate,
+    /// Target n.
+    pub target: u32,
+    /// Included m (withdrawn included); `null` without an accrual log (unknown, not zero).
+    pub enrolled: Option<u32>,
+    /// Withdrawn early; `null` without an accrual log.
+    pub withdrawn: Option<u32>,
+    /// 100·m/n.
+    pub percent_of_target: Option<f64>,
+    /// Start of recruitment (registry start date).
+    pub start_date: NaiveDate,
+    /// Planned end of recruitment.
+    pub recruitment_end: NaiveDate,
+    /// t/T.
+    pub elapsed_fraction: f64,
+    /// n·t/T (capped at n).
+    pub expected_by_now: f64,
+    /// The Bayesian projection; `null` without a log. Once the target is reached all three
+    /// dates are the date it was reached and the probability is 1 (reached by the planned
+    /// end) or 0.
+    pub projection: Option<Projection>,
+    /// Per site.
+    pub sites: Vec<SiteProgress>,
+    /// m − n·t/T (positive: ahead of the linear plan).
+    pub ahead_of_plan: Option<f64>,
+    /// When the n-th participant was included.
+    pub target_reached_on: Option<NaiveDate>,
+    /// One paragraph for people.
+    pub headline: String,
+    /// Plain statements about edge cases and data sources.
+    pub notes: Vec<String>,
+    /// From the registry record.
+    pub trial: TrialInfo,
+    /// Where the figures came from.
+    pub sources: Sources,
+    /// Sorted inclusion dates up to as-of (the chart's data; no participant ids).
+    pub inclusion_dates: Vec<NaiveDate>,
+    /// High and medium registry changes of the last 90 days.
+    pub recent_changes: Vec<RecentChange>,
+}
+
+fn text(study: &Value, pointer: &str) -> Option<String> {
+    study.pointer(pointer).and_then(Value::as_str).map(str::to_string)
+}
+
+fn date_at(study: &Value, pointer: &str) -> Option<PartialDate> {
+    study.pointer(pointer).and_then(Value::as_str).and_then(PartialDate::parse)
+}
+
+/// Builds the progress report of `id` at `as_of`.
+pub fn build(
+    config: &Config,
+    id: &NctId,
+    accrual_override: Option<&Path>,
+    as_of: NaiveDate,
+) -> anyhow::Result<ProgressReport> {
+    let store = Store::new(&config.snapshots);
+    let versions = store.read_all(id)?;
+    if versions.is_empty() {
+        bail!("{id}: no stored snapshot in {}; run `ctwatch sync {id}` first", config.snapshots.display());
+    }
+    let mut notes = Vec::new();
+    let as_of_text = as_of.to_string();
+    let used = match versions.iter().rposition(|(v, _)| v.name.get(..10).is_some_and(|d| d <= as_of_text.as_str())) {
+        Some(i) => i,
+        None => {
+            notes.push(format!(
+                "No registry version was posted on or before {as_of}; the oldest stored version ({}) is used.",
+                versions[0].0.name
+            ));
+            0
+        }
+    };
+    let (version, snap) = &versions[used];
+    let study = &snap.study;
+    let trial_cfg = config.trial(id);
+
+    let start = date_at(study, "/protocolSection/statusModule/startDateStruct/date")
+        .with_context(|| format!("{id}: the registry record ({}) has no start date", version.name))?
+        .first_day();
+    let (recruitment_end, end_source) = match trial_cfg.and_then(|t| t.recruitment_end) {
+        Some(d) => (d, "config"),
+        None => (
+            date_at(study, "/protocolSection/statusModule/completionDateStruct/date")
+                .with_context(|| {
+                    format!("{id}: no completion date on the registry; set recruitment_end in ctwatch.toml")
+                })?
+                .last_day(),
+            "registry",
+        ),
+    };
+    let registry_count = study
+        .pointer("/protocolSection/designModule/enrollmentInfo/count")
+        .and_then(Value::as_u64)
+        .filter(|c| *c > 0 && *c != 99_999_999);
+    let (target, target_source) = match trial_cfg.and_then(|t| t.target) {
+        Some(t) => (t, "config"),
+        None => (
+            registry_count
+                .with_context(|| format!("{id}: the registry gives no enrollment target; set target in ctwatch.toml"))?
+                as u32,
+            "registry",
+        ),
+    };
+    if target_source == "config"
+        && let Some(c) = registry_count
+        && c != target as u64
+    {
+        notes.push(format!("The target ({target}) comes from ctwatch.toml; the registry lists an enrollment of {c}."));
+    }
+    let (prior_certainty, prior_source) = match trial_cfg.and_then(|t| t.prior_certainty) {
+        Some(p) => (p, "config"),
+        None => (0.5, "default"),
+    };
+
+    let locations: Vec<(String, Option<String>, Option<String>)> = study
+        .pointer("/protocolSection/contactsLocationsModule/locations")
+        .and_then(Value::as_array)
+        .map(|l| {
+            l.iter().map(|s| (text(s, "/facility").unwrap_or_default(), text(s, "/city"), text(s, "/status"))).collect()
+        })
+        .unwrap_or_default();
+    let log_path: Option<PathBuf> =
+        accrual_override.map(Path::to_path_buf).or_else(|| trial_cfg.and_then(|t| t.accrual.clone()));
+    let log: Option<AccrualLog> = match &log_path {
+        Some(path) => {
+            let facilities: Vec<String> = locations.iter().map(|(f, _, _)| f.clone()).collect();
+            let aliases = trial_cfg.map(|t| t.site_aliases.clone()).unwrap_or_default();
+            Some(accrual::read(path, &SiteNames::new(&facilities, &aliases), as_of).with_context(|| id.to_string())?)
+        }
+        None => None,
+    };
+
+    let plan = Plan { start, end: recruitment_end, target, prior_certainty };
+    let progress = plan.progress(log.as_ref(), as_of).with_context(|| id.to_string())?;
+    let site_rows = sites(&locations, log.as_ref(), as_of);
+    let mut inclusion_dates: Vec<NaiveDate> =
+        log.iter().flat_map(|l| l.inclusions.iter().map(|i| i.enrolled_on)).filter(|d| *d <= as_of).collect();
+    inclusion_dates.sort();
+
+    let projection = match (progress.target_reached_on, progress.projection) {
+        (Some(reached), _) => Some(Projection {
+            p10: reached,
+            median: reached,
+            p90: reached,
+            probability_on_time: if reached <= recruitment_end { 1.0 } else { 0.0 },
+            prior_certainty,
+        }),
+        (None, p) => p,
+    };
+    let enrolled = progress.enrolled;
+    let ahead_of_plan = enrolled.map(|m| m as f64 - progress.expected_by_now);
+
+    // Plain statements for the edge cases.
+    match (enrolled, progress.target_reached_on) {
+        (None, _) => notes.push(
+            "No accrual log was given, so recruitment counts are unknown (not zero). Pass --accrual FILE or set accrual in ctwatch.toml."
+                .into(),
+        ),
+        (Some(0), _) => notes.push(format!(
+            "No inclusions yet: the projection rests on the plan alone, weighted by the prior certainty P = {prior_certainty}."
+        )),
+        (_, Some(reached)) => notes.push(format!("The target of {target} was reached on {reached}.")),
+        _ => {}
+    }
+    if as_of > recruitment_end {
+        notes.push(format!("The planned end of recruitment ({recruitment_end}) has passed."));
+    }
+    for s in site_rows.iter().filter(|s| s.registry_status.is_none() && s.enrolled.unwrap_or(0) > 0) {
+        notes.push(format!("The accrual log has inclusions at {}, a site the registry does not list.", s.facility));
+    }
+
+    let mut recent_changes = Vec::new();
+    let window_start = (as_of - Duration::days(RECENT_DAYS)).to_string();
+    for i in 1..=used {
+        let date = versions[i].0.name.get(..10).unwrap_or("");
+        if date > window_start.as_str() && date <= as_of_text.as_str() {
+            for c in diff::diff(&versions[i - 1].1.study, &versions[i].1.study) {
+                if c.importance != Importance::Low {
+                    recent_changes.push(RecentChange {
+                        snapshot: versions[i].0.name.clone(),
+                        date: date.to_string(),
+                        importance: c.importance,
+                        summary: c.summary,
+                    });
+                }
+            }
+        }
+    }
+
+    let mut report = ProgressReport {
+        nct_id: id.clone(),
+        as_of,
+        target,
+        enrolled,
+        withdrawn: progress.withdrawn,
+        percent_of_target: enrolled.map(|m| 100.0 * m as f64 / target as f64),
+        start_date: start,
+        recruitment_end,
+        elapsed_fraction: progress.elapsed_fraction,
+        expected_by_now: progress.expected_by_now,
+        projection,
+        sites: site_rows,
+        ahead_of_plan,
+        target_reached_on: progress.target_reached_on,
+        headline: String::new(),
+        notes,
+        trial: TrialInfo {
+            title: text(study, "/protocolSection/identificationModule/briefTitle"),
+            official_title: text(study, "/protocolSection/identificationModule/officialTitle"),
+            sponsor: text(study, "/protocolSection/sponsorCollaboratorsModule/leadSponsor/name"),
+            org_study_id: text(study, "/protocolSection/identificationModule/orgStudyIdInfo/id"),
+            overall_status: text(study, "/protocolSection/statusModule/overallStatus"),
+            last_update: text(study, "/protocolSection/statusModule/lastUpdatePostDateStruct/date"),
+            snapshot: version.name.clone(),
+            registry_url: format!("{STUDY_PAGE}{id}"),
+        },
+        sources: Sources {
+            target: target_source,
+            recruitment_end: end_source,
+            prior_certainty: prior_source,
+            accrual_log: log_path.map(|p| p.display().to_string()),
+        },
+        inclusion_dates,
+        recent_changes,
+    };
+    report.headline = headline(&report);
+    Ok(report)
+}
+
+/// A number of participants for prose: `2.6`, `3`.
+pub fn count(x: f64) -> String {
+    let r = (x * 10.0).round() / 10.0;
+    if r.fract() == 0.0 { format!("{r:.0}") } else { format!("{r:.1}") }
+}
+
+/// A percentage for prose: `40 %`.
+pub fn percent(x: f64) -> String {
+    format!("{:.0} %", x)
+}
+
+/// The one paragraph a person reads first.
+pub fn headline(r: &ProgressReport) -> String {
+    let elapsed = percent(100.0 * r.elapsed_fraction.min(1.0));
+    let Some(m) = r.enrolled else {
+        let recruiting = r.sites.iter().filter(|s| s.registry_status.as_deref() == Some("RECRUITING")).count();
+        return format!(
+            "Recruitment unknown (no accrual log). {elapsed} of the recruitment period ({} – {}) has passed; the registry lists the trial as {} with {} of {} sites recruiting.",
+            r.start_date,
+            r.recruitment_end,
+            r.trial.overall_status.as_deref().map_or_else(|| "of unknown status".into(), diff::humanize),
+            recruiting,
+            r.sites.len()
+        );
+    };
+    if let Some(reached) = r.target_reached_on {
+        let delta = (r.recruitment_end - reached).num_days();
+        let when = if delta >= 0 { format!("{delta} days before") } else { format!("{} days after", -delta) };
+        return format!(
+            "Target reached: {m} of {} participants; the {}th was included on {reached}, {when} the planned end of recruitment ({}).",
+            r.target, r.target, r.recruitment_end
+        );
+    }
+    let pct = percent(r.percent_of_target.unwrap_or(0.0));
+    let gap = r.ahead_of_plan.unwrap_or(0.0);
+    let plan = if gap.abs() < 0.05 {
+        "on the linear plan".to_string()
+    } else if gap > 0.0 {
+        format!("{} ahead of the linear plan", count(gap))
+    } else {
+        format!("{} behind the linear plan", count(-gap))
+    };
+    let mut out =
+        format!("{m} of {} participants ({pct}) after {elapsed} of the recruitment period — {plan}.", r.target);
+    if let Some(p) = &r.projection {
+        out.push_str(&format!(
+            " Median projected completion {} (80 % interval {} – {}); probability of reaching {} by {}: {}.",
+            p.median,
+            p.p10,
+            p.p90,
+            r.target,
+            r.recruitment_end,
+            percent(100.0 * p.probability_on_time)
+        ));
+    }
+    out
+}
+
+/// Writes a report file via a temp file and rename, so a reader never sees half a file.
+pub fn write_file(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("report"),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, contents).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}

@@ -1,0 +1,131 @@
+//! The progress report's content, as blocks for the Markdown and HTML renderers.
+
+use super::blocks::Block;
+use super::{ProgressReport, count, percent};
+use crate::diff::humanize;
+
+fn or_dash(v: Option<String>) -> String {
+    v.unwrap_or_else(|| "–".into())
+}
+
+fn num(v: Option<u32>) -> String {
+    v.map_or_else(|| "unknown".into(), |n| n.to_string())
+}
+
+/// The report's blocks, in reading order.
+pub fn blocks(r: &ProgressReport) -> Vec<Block> {
+    let mut b = vec![Block::Title(format!("Recruitment progress: {}", r.nct_id))];
+    if let Some(title) = &r.trial.title {
+        b.push(Block::Para(title.clone()));
+    }
+    b.push(Block::Facts(vec![
+        ("Trial".into(), format!("{} ({})", r.nct_id, r.trial.registry_url)),
+        ("Sponsor".into(), or_dash(r.trial.sponsor.clone())),
+        ("Org study id (CCMO)".into(), or_dash(r.trial.org_study_id.clone())),
+        ("Registry status".into(), r.trial.overall_status.as_deref().map_or_else(|| "–".into(), humanize)),
+        ("Last registry update".into(), or_dash(r.trial.last_update.clone())),
+        ("Snapshot used".into(), r.trial.snapshot.clone()),
+        ("As of".into(), r.as_of.to_string()),
+    ]));
+    b.push(Block::Lead(r.headline.clone()));
+
+    b.push(Block::Heading("Progress".into()));
+    let included = match (r.enrolled, r.percent_of_target) {
+        (Some(m), Some(p)) => format!("{m} ({})", percent(p)),
+        _ => "unknown (no accrual log)".into(),
+    };
+    let plan_gap = r.ahead_of_plan.map_or_else(
+        || "unknown".into(),
+        |g| {
+            if g.abs() < 0.05 {
+                "on plan".into()
+            } else if g > 0.0 {
+                format!("{} ahead", count(g))
+            } else {
+                format!("{} behind", count(-g))
+            }
+        },
+    );
+    b.push(Block::Facts(vec![
+        ("Target".into(), format!("{} (from {})", r.target, r.sources.target)),
+        ("Included".into(), included),
+        ("Left the study early".into(), num(r.withdrawn)),
+        (
+            "Recruitment period".into(),
+            format!("{} – {} (end from {})", r.start_date, r.recruitment_end, r.sources.recruitment_end),
+        ),
+        ("Period elapsed".into(), percent(100.0 * r.elapsed_fraction)),
+        ("Expected by now (linear plan)".into(), count(r.expected_by_now)),
+        ("Against the linear plan".into(), plan_gap),
+    ]));
+    b.push(Block::Chart(format!(
+        "Cumulative inclusions of {} against the linear plan to {} participants by {}, with the projected completion",
+        r.nct_id, r.target, r.recruitment_end
+    )));
+
+    b.push(Block::Heading("Projection".into()));
+    match (&r.projection, r.target_reached_on) {
+        (_, Some(reached)) => {
+            b.push(Block::Para(format!("The target was reached on {reached}; no projection is needed.")))
+        }
+        (Some(p), None) => {
+            b.push(Block::Para(format!(
+                "Bayesian constant-accrual model (Gajewski, Simon & Carlson 2008): the plan ({} participants in {} days) is weighted by a prior certainty of {} and updated with the {} inclusions so far. The dates below are when the target is reached with 10 %, 50 % and 90 % probability.",
+                r.target,
+                (r.recruitment_end - r.start_date).num_days(),
+                p.prior_certainty,
+                r.enrolled.unwrap_or(0)
+            )));
+            b.push(Block::Facts(vec![
+                ("Optimistic (10th percentile)".into(), p.p10.to_string()),
+                ("Median".into(), p.median.to_string()),
+                ("Pessimistic (90th percentile)".into(), p.p90.to_string()),
+                (
+                    format!("Probability of reaching {} by {}", r.target, r.recruitment_end),
+                    percent(100.0 * p.probability_on_time),
+                ),
+            ]));
+        }
+        (None, None) => b.push(Block::Para("No projection without an accrual log.".into())),
+    }
+
+    b.push(Block::Heading("Sites".into()));
+    let rows = r
+        .sites
+        .iter()
+        .map(|s| {
+            vec![
+                match &s.city {
+                    Some(c) => format!("{}, {c}", s.facility),
+                    None => s.facility.clone(),
+                },
+                s.registry_status.as_deref().map_or_else(|| "not on the registry".into(), humanize),
+                num(s.enrolled),
+                num(s.withdrawn),
+                or_dash(s.first_enrolled_on.map(|d| d.to_string())),
+                or_dash(s.months_active.map(|m| format!("{m:.1}"))),
+                or_dash(s.rate_per_month.map(|x| format!("{x:.2}"))),
+            ]
+        })
+        .collect();
+    b.push(Block::Table(
+        ["Site", "Registry status", "Included", "Left early", "First inclusion", "Months active", "Per month"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    ));
+
+    b.push(Block::Heading(format!("Registry changes in the last {} days", super::RECENT_DAYS)));
+    if r.recent_changes.is_empty() {
+        b.push(Block::Para("No high or medium importance changes.".into()));
+    } else {
+        b.push(Block::List(
+            r.recent_changes.iter().map(|c| format!("{} ({}): {}", c.date, c.importance.as_str(), c.summary)).collect(),
+        ));
+    }
+    if !r.notes.is_empty() {
+        b.push(Block::Heading("Notes".into()));
+        b.push(Block::List(r.notes.clone()));
+    }
+    b
+}
