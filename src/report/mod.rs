@@ -133,13 +133,45 @@ fn date_at(study: &Value, pointer: &str) -> Option<PartialDate> {
     study.pointer(pointer).and_then(Value::as_str).and_then(PartialDate::parse)
 }
 
-/// Builds the progress report of `id` at `as_of`.
-pub fn build(
-    config: &Config,
-    id: &NctId,
-    accrual_override: Option<&Path>,
-    as_of: NaiveDate,
-) -> anyhow::Result<ProgressReport> {
+/// What every report and check starts from: the stored versions, the one current at as-of,
+/// the trial's config entry and the accrual log.
+pub struct Loaded<'a> {
+    /// The trial.
+    pub id: NctId,
+    /// The report date.
+    pub as_of: NaiveDate,
+    /// Every stored version, oldest first.
+    pub versions: Vec<(crate::store::StoredVersion, crate::store::Snapshot)>,
+    /// Index of the version used: the newest posted on or before as-of.
+    pub used: usize,
+    /// The trial's config entry.
+    pub trial: Option<&'a crate::config::TrialConfig>,
+    /// The accrual log, when one was given or configured.
+    pub log: Option<AccrualLog>,
+    /// Where the log came from.
+    pub log_path: Option<PathBuf>,
+    /// Statements about the inputs (e.g. no version before as-of).
+    pub notes: Vec<String>,
+}
+
+impl Loaded<'_> {
+    /// The study document of the version used.
+    pub fn study(&self) -> &Value {
+        &self.versions[self.used].1.study
+    }
+
+    /// The registry's sites: (facility, city, status).
+    pub fn locations(&self) -> Vec<(String, Option<String>, Option<String>)> {
+        self.study()
+            .pointer("/protocolSection/contactsLocationsModule/locations")
+            .and_then(Value::as_array)
+            .map(|l| l.iter().map(|s| (text(s, "/facility").unwrap_or_default(), text(s, "/city"), text(s, "/status"))).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Loads the inputs of a report or check of `id` at `as_of`.
+pub fn load<'a>(config: &'a Config, id: &NctId, accrual_override: Option<&Path>, as_of: NaiveDate) -> anyhow::Result<Loaded<'a>> {
     let store = Store::new(&config.snapshots);
     let versions = store.read_all(id)?;
     if versions.is_empty() {
@@ -157,9 +189,32 @@ pub fn build(
             0
         }
     };
-    let (version, snap) = &versions[used];
-    let study = &snap.study;
-    let trial_cfg = config.trial(id);
+    let trial = config.trial(id);
+    let mut loaded = Loaded { id: id.clone(), as_of, versions, used, trial, log: None, log_path: None, notes };
+    loaded.log_path = accrual_override.map(Path::to_path_buf).or_else(|| trial.and_then(|t| t.accrual.clone()));
+    if let Some(path) = &loaded.log_path {
+        let facilities: Vec<String> = loaded.locations().into_iter().map(|(f, _, _)| f).collect();
+        let aliases = trial.map(|t| t.site_aliases.clone()).unwrap_or_default();
+        loaded.log = Some(accrual::read(path, &SiteNames::new(&facilities, &aliases), as_of).with_context(|| id.to_string())?);
+    }
+    Ok(loaded)
+}
+
+/// Builds the progress report of `id` at `as_of`.
+pub fn build(config: &Config, id: &NctId, accrual_override: Option<&Path>, as_of: NaiveDate) -> anyhow::Result<ProgressReport> {
+    let loaded = load(config, id, accrual_override, as_of)?;
+    build_from(&loaded)
+}
+
+/// Builds the progress report from loaded inputs.
+pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
+    let (id, as_of, used) = (&loaded.id, loaded.as_of, loaded.used);
+    let versions = &loaded.versions;
+    let as_of_text = as_of.to_string();
+    let mut notes = loaded.notes.clone();
+    let (version, _) = &versions[used];
+    let study = loaded.study();
+    let trial_cfg = loaded.trial;
 
     let start = date_at(study, "/protocolSection/statusModule/startDateStruct/date")
         .with_context(|| format!("{id}: the registry record ({}) has no start date", version.name))?
@@ -199,27 +254,13 @@ pub fn build(
         None => (0.5, "default"),
     };
 
-    let locations: Vec<(String, Option<String>, Option<String>)> = study
-        .pointer("/protocolSection/contactsLocationsModule/locations")
-        .and_then(Value::as_array)
-        .map(|l| {
-            l.iter().map(|s| (text(s, "/facility").unwrap_or_default(), text(s, "/city"), text(s, "/status"))).collect()
-        })
-        .unwrap_or_default();
-    let log_path: Option<PathBuf> =
-        accrual_override.map(Path::to_path_buf).or_else(|| trial_cfg.and_then(|t| t.accrual.clone()));
-    let log: Option<AccrualLog> = match &log_path {
-        Some(path) => {
-            let facilities: Vec<String> = locations.iter().map(|(f, _, _)| f.clone()).collect();
-            let aliases = trial_cfg.map(|t| t.site_aliases.clone()).unwrap_or_default();
-            Some(accrual::read(path, &SiteNames::new(&facilities, &aliases), as_of).with_context(|| id.to_string())?)
-        }
-        None => None,
-    };
+    let locations = loaded.locations();
+    let log = loaded.log.as_ref();
+    let log_path = loaded.log_path.clone();
 
     let plan = Plan { start, end: recruitment_end, target, prior_certainty };
-    let progress = plan.progress(log.as_ref(), as_of).with_context(|| id.to_string())?;
-    let site_rows = sites(&locations, log.as_ref(), as_of);
+    let progress = plan.progress(log, as_of).with_context(|| id.to_string())?;
+    let site_rows = sites(&locations, log, as_of);
     let mut inclusion_dates: Vec<NaiveDate> =
         log.iter().flat_map(|l| l.inclusions.iter().map(|i| i.enrolled_on)).filter(|d| *d <= as_of).collect();
     inclusion_dates.sort();
