@@ -69,6 +69,34 @@ pub enum Command {
     History(HistoryArgs),
     /// Write the recruitment progress report (Markdown, HTML, JSON and an SVG chart).
     Report(ReportArgs),
+    /// Check the registry record against the sponsor's update duties.
+    Check(CheckArgs),
+}
+
+/// `ctwatch check`
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The trial
+    #[arg(value_name = "NCT")]
+    pub trial: String,
+    /// The sponsor's accrual log [default: the trial's `accrual` in the config]
+    #[arg(long, value_name = "FILE")]
+    pub accrual: Option<PathBuf>,
+    /// Check date, YYYY-MM-DD [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+}
+
+/// What `ctwatch check` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// A table for the terminal
+    Table,
+    /// JSON: {"nct_id", "as_of", "findings": [...]}
+    Json,
 }
 
 /// `ctwatch report`

@@ -9,6 +9,7 @@ pub mod accrual;
 pub mod cli;
 pub mod clock;
 pub mod commands;
+pub mod compliance;
 pub mod config;
 pub mod diff;
 pub mod github;
@@ -55,6 +56,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Diff(args) => commands::diff::run(&config, &args, &mut out),
         Command::History(args) => commands::history::run(&config, &args, &mut out),
         Command::Report(args) => commands::report::run(&config, &args, &mut out),
+        Command::Check(args) => commands::check::run(&config, &args, &mut out),
     }
 }
 

@@ -123,6 +123,8 @@ pub struct ProgressReport {
     pub inclusion_dates: Vec<NaiveDate>,
     /// High and medium registry changes of the last 90 days.
     pub recent_changes: Vec<RecentChange>,
+    /// Registry compliance findings at as-of.
+    pub findings: Vec<crate::compliance::Finding>,
 }
 
 fn text(study: &Value, pointer: &str) -> Option<String> {
@@ -155,6 +157,25 @@ pub struct Loaded<'a> {
 }
 
 impl Loaded<'_> {
+    /// The recruitment target: the config's, else the registry's enrollment count.
+    pub fn target(&self) -> Option<u32> {
+        self.trial.and_then(|t| t.target).or_else(|| {
+            self.study()
+                .pointer("/protocolSection/designModule/enrollmentInfo/count")
+                .and_then(Value::as_u64)
+                .filter(|c| *c > 0 && *c != 99_999_999)
+                .map(|c| c as u32)
+        })
+    }
+
+    /// Compliance findings for the version used.
+    pub fn findings(&self) -> Vec<crate::compliance::Finding> {
+        crate::compliance::check(
+            self.study(),
+            crate::compliance::Context { log: self.log.as_ref(), target: self.target(), as_of: self.as_of },
+        )
+    }
+
     /// The study document of the version used.
     pub fn study(&self) -> &Value {
         &self.versions[self.used].1.study
@@ -165,13 +186,22 @@ impl Loaded<'_> {
         self.study()
             .pointer("/protocolSection/contactsLocationsModule/locations")
             .and_then(Value::as_array)
-            .map(|l| l.iter().map(|s| (text(s, "/facility").unwrap_or_default(), text(s, "/city"), text(s, "/status"))).collect())
+            .map(|l| {
+                l.iter()
+                    .map(|s| (text(s, "/facility").unwrap_or_default(), text(s, "/city"), text(s, "/status")))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
 
 /// Loads the inputs of a report or check of `id` at `as_of`.
-pub fn load<'a>(config: &'a Config, id: &NctId, accrual_override: Option<&Path>, as_of: NaiveDate) -> anyhow::Result<Loaded<'a>> {
+pub fn load<'a>(
+    config: &'a Config,
+    id: &NctId,
+    accrual_override: Option<&Path>,
+    as_of: NaiveDate,
+) -> anyhow::Result<Loaded<'a>> {
     let store = Store::new(&config.snapshots);
     let versions = store.read_all(id)?;
     if versions.is_empty() {
@@ -195,13 +225,19 @@ pub fn load<'a>(config: &'a Config, id: &NctId, accrual_override: Option<&Path>,
     if let Some(path) = &loaded.log_path {
         let facilities: Vec<String> = loaded.locations().into_iter().map(|(f, _, _)| f).collect();
         let aliases = trial.map(|t| t.site_aliases.clone()).unwrap_or_default();
-        loaded.log = Some(accrual::read(path, &SiteNames::new(&facilities, &aliases), as_of).with_context(|| id.to_string())?);
+        loaded.log =
+            Some(accrual::read(path, &SiteNames::new(&facilities, &aliases), as_of).with_context(|| id.to_string())?);
     }
     Ok(loaded)
 }
 
 /// Builds the progress report of `id` at `as_of`.
-pub fn build(config: &Config, id: &NctId, accrual_override: Option<&Path>, as_of: NaiveDate) -> anyhow::Result<ProgressReport> {
+pub fn build(
+    config: &Config,
+    id: &NctId,
+    accrual_override: Option<&Path>,
+    as_of: NaiveDate,
+) -> anyhow::Result<ProgressReport> {
     let loaded = load(config, id, accrual_override, as_of)?;
     build_from(&loaded)
 }
@@ -350,6 +386,7 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
         },
         inclusion_dates,
         recent_changes,
+        findings: loaded.findings(),
     };
     report.headline = headline(&report);
     Ok(report)

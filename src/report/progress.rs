@@ -123,6 +123,25 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
             r.recent_changes.iter().map(|c| format!("{} ({}): {}", c.date, c.importance.as_str(), c.summary)).collect(),
         ));
     }
+    b.push(Block::Heading("Registry compliance".into()));
+    if r.findings.is_empty() {
+        b.push(Block::Para("No registry duties are due or overdue.".into()));
+    } else {
+        b.push(Block::Table(
+            ["Severity", "Due", "Rule", "What to do"].map(String::from).to_vec(),
+            r.findings
+                .iter()
+                .map(|f| {
+                    vec![
+                        f.severity.as_str().into(),
+                        or_dash(f.due.map(|d| d.to_string())),
+                        f.rule.into(),
+                        f.message.clone(),
+                    ]
+                })
+                .collect(),
+        ));
+    }
     if !r.notes.is_empty() {
         b.push(Block::Heading("Notes".into()));
         b.push(Block::List(r.notes.clone()));

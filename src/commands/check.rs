@@ -1,0 +1,50 @@
+//! `ctwatch check NCT`: registry compliance findings, like a linter — exit 1 when any finding
+//! has severity error.
+
+use std::io::Write;
+
+use crate::cli::{CheckArgs, CheckFormat};
+use crate::compliance::Severity;
+use crate::config::Config;
+use crate::nct::NctId;
+use crate::{Exit, render, report};
+
+/// Runs `ctwatch check`.
+pub fn run(config: &Config, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let id = NctId::parse(&args.trial)?;
+    let as_of = super::report::as_of(args.as_of.as_deref())?;
+    let loaded = report::load(config, &id, args.accrual.as_deref(), as_of)?;
+    let findings = loaded.findings();
+    let text = match args.format {
+        CheckFormat::Json => {
+            let mut t =
+                serde_json::to_string_pretty(&serde_json::json!({"nct_id": id, "as_of": as_of, "findings": findings}))?;
+            t.push('\n');
+            t
+        }
+        CheckFormat::Table => {
+            let snapshot = &loaded.versions[loaded.used].0.name;
+            let mut t = format!(
+                "{id}: {} finding{} as of {as_of} (snapshot {snapshot})\n",
+                findings.len(),
+                if findings.len() == 1 { "" } else { "s" }
+            );
+            if !findings.is_empty() {
+                t.push_str(&render::table(
+                    &["Severity", "Due", "Rule", "What to do"],
+                    findings.iter().map(|f| {
+                        vec![
+                            f.severity.as_str().into(),
+                            f.due.map_or_else(|| "–".into(), |d| d.to_string()),
+                            f.rule.into(),
+                            f.message.clone(),
+                        ]
+                    }),
+                ));
+            }
+            t
+        }
+    };
+    out.write_all(text.as_bytes())?;
+    Ok(if findings.iter().any(|f| f.severity == Severity::Error) { Exit::Changes } else { Exit::Clean })
+}

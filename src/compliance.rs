@@ -1,0 +1,392 @@
+//! Registry duties as a clock: what the sponsor must update on ClinicalTrials.gov, by when.
+//!
+//! The rules follow the registry's update duties (42 CFR 11.64: recruitment status and each
+//! site's status within 30 days of a change; the primary completion date and enrollment within
+//! 30 days of reaching it; verification of the record at least every 12 months) and the
+//! registry's definition of UNKNOWN status (an open status past the completion date whose
+//! verification is more than two years old). Partial dates count to the end of their period.
+//!
+//! Severity (DESIGN): `error` when the deadline has passed, `warning` when it falls within the
+//! next 30 days (for the UNKNOWN risk: within a year), `info` otherwise.
+
+use chrono::{Duration, Months, NaiveDate};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::accrual::AccrualLog;
+use crate::diff::humanize;
+use crate::partial_date::PartialDate;
+
+/// How urgent a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A deadline has passed.
+    Error,
+    /// A deadline within 30 days (a risk within a year).
+    Warning,
+    /// For information: the next deadline.
+    Info,
+}
+
+impl Severity {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// One finding: `{rule, severity, due, message}` (DESIGN).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Rule id, e.g. `verification_overdue`.
+    pub rule: &'static str,
+    /// How urgent.
+    pub severity: Severity,
+    /// The last day to act (for `unknown_status_risk`: the first day the registry shows UNKNOWN).
+    pub due: Option<NaiveDate>,
+    /// What to update, by when and why.
+    pub message: String,
+}
+
+/// Statuses the registry treats as open (a trial still under way).
+const OPEN: [&str; 4] = ["RECRUITING", "NOT_YET_RECRUITING", "ACTIVE_NOT_RECRUITING", "ENROLLING_BY_INVITATION"];
+
+fn severity(due: NaiveDate, as_of: NaiveDate, warn_days: i64) -> Severity {
+    if as_of > due {
+        Severity::Error
+    } else if (due - as_of).num_days() <= warn_days {
+        Severity::Warning
+    } else {
+        Severity::Info
+    }
+}
+
+fn date(study: &Value, pointer: &str) -> Option<PartialDate> {
+    study.pointer(pointer).and_then(Value::as_str).and_then(PartialDate::parse)
+}
+
+fn text<'a>(study: &'a Value, pointer: &str) -> Option<&'a str> {
+    study.pointer(pointer).and_then(Value::as_str)
+}
+
+fn months(d: NaiveDate, n: u32) -> NaiveDate {
+    d.checked_add_months(Months::new(n)).unwrap_or(d)
+}
+
+/// Inputs beyond the record: the accrual log and the target.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The sponsor's accrual log, if known.
+    pub log: Option<&'a AccrualLog>,
+    /// The recruitment target.
+    pub target: Option<u32>,
+    /// The report date.
+    pub as_of: NaiveDate,
+}
+
+/// All findings for a record, most severe first, then by due date.
+pub fn check(study: &Value, ctx: Context) -> Vec<Finding> {
+    let as_of = ctx.as_of;
+    let mut out = Vec::new();
+    let sm = "/protocolSection/statusModule";
+    let status = text(study, &format!("{sm}/overallStatus")).unwrap_or("");
+    // While the registry shows UNKNOWN, the sponsor's last status is what the duties concern.
+    let effective =
+        if status == "UNKNOWN" { text(study, &format!("{sm}/lastKnownStatus")).unwrap_or(status) } else { status };
+    let open = OPEN.contains(&effective);
+    let verified = date(study, &format!("{sm}/statusVerifiedDate"));
+    let completion = date(study, &format!("{sm}/completionDateStruct/date"));
+
+    let mut inclusions: Vec<_> =
+        ctx.log.map(|l| l.inclusions.iter().filter(|i| i.enrolled_on <= as_of).collect()).unwrap_or_default();
+    inclusions.sort_by_key(|i| i.enrolled_on);
+    let first_inclusion = inclusions.first().map(|i| i.enrolled_on);
+
+    // verification_overdue: verify at least every 12 months (42 CFR 11.64(a)(1)(i)).
+    if let Some(v) = verified.filter(|_| open) {
+        let due = months(v.last_day(), 12);
+        let sev = severity(due, as_of, 30);
+        let message = match sev {
+            Severity::Error => format!(
+                "The record was last verified in {v}, more than 12 months ago. Review it and confirm or update it on the registry (PRS) now; the deadline was {due}. Records must be verified at least every 12 months (42 CFR 11.64)."
+            ),
+            _ => format!(
+                "The record was last verified in {v}. Review and verify it on the registry (PRS) by {due}: records must be verified at least every 12 months (42 CFR 11.64)."
+            ),
+        };
+        out.push(Finding { rule: "verification_overdue", severity: sev, due: Some(due), message });
+    }
+
+    // site_status_stale: inclusions at a site the registry lists as not yet recruiting.
+    if let Some(sites) = study.pointer("/protocolSection/contactsLocationsModule/locations").and_then(Value::as_array) {
+        for site in sites.iter().filter(|s| s["status"] == "NOT_YET_RECRUITING") {
+            let facility = site["facility"].as_str().unwrap_or("");
+            let first = inclusions.iter().find(|i| i.facility.eq_ignore_ascii_case(facility)).map(|i| i.enrolled_on);
+            if let Some(first) = first {
+                let due = first + Duration::days(30);
+                let city = site["city"].as_str().map(|c| format!(", {c}")).unwrap_or_default();
+                out.push(Finding {
+                    rule: "site_status_stale",
+                    severity: severity(due, as_of, 30),
+                    due: Some(due),
+                    message: format!(
+                        "{facility}{city} has included participants since {first}, but the registry still lists the site as not yet recruiting. Set the site's recruitment status to Recruiting by {due}: site status must be updated within 30 days of a change (42 CFR 11.64(a)(1)(ii))."
+                    ),
+                });
+            }
+        }
+    }
+
+    // overall_status_stale: target reached but still recruiting; or not yet recruiting after the first inclusion.
+    if let (Some(target), "RECRUITING") = (ctx.target, status)
+        && inclusions.len() >= target as usize
+        && target > 0
+    {
+        let reached = inclusions[target as usize - 1].enrolled_on;
+        let due = reached + Duration::days(30);
+        out.push(Finding {
+            rule: "overall_status_stale",
+            severity: severity(due, as_of, 30),
+            due: Some(due),
+            message: format!(
+                "The target of {target} was reached on {reached}, but the registry still says Recruiting. If recruitment has ended, set the overall status to Active, not recruiting (or Completed) by {due}: status changes must be posted within 30 days (42 CFR 11.64(a)(1)(ii))."
+            ),
+        });
+    }
+    if let (Some(first), "NOT_YET_RECRUITING") = (first_inclusion, status) {
+        let due = first + Duration::days(30);
+        out.push(Finding {
+            rule: "overall_status_stale",
+            severity: severity(due, as_of, 30),
+            due: Some(due),
+            message: format!(
+                "The first participant was included on {first}, but the registry still says Not yet recruiting. Set the overall status to Recruiting by {due}: status changes must be posted within 30 days (42 CFR 11.64(a)(1)(ii))."
+            ),
+        });
+    }
+
+    // start_date_not_actual: the first inclusion is the actual start.
+    if let Some(first) = first_inclusion
+        && text(study, &format!("{sm}/startDateStruct/type")) != Some("ACTUAL")
+    {
+        let due = first + Duration::days(30);
+        out.push(Finding {
+            rule: "start_date_not_actual",
+            severity: severity(due, as_of, 30),
+            due: Some(due),
+            message: format!(
+                "The first participant was included on {first}, but the registry's start date is still estimated ({}). Set the study start date to {first} (Actual) by {due} (42 CFR 11.64(a)(1)(ii)).",
+                text(study, &format!("{sm}/startDateStruct/date")).unwrap_or("none")
+            ),
+        });
+    }
+
+    // primary_completion_not_actual: the estimated primary completion date has passed.
+    if let Some(pc) = date(study, &format!("{sm}/primaryCompletionDateStruct/date"))
+        && text(study, &format!("{sm}/primaryCompletionDateStruct/type")) == Some("ESTIMATED")
+        && pc.last_day() < as_of
+    {
+        let due = pc.last_day() + Duration::days(30);
+        out.push(Finding {
+            rule: "primary_completion_not_actual",
+            severity: severity(due, as_of, 30),
+            due: Some(due),
+            message: format!(
+                "The estimated primary completion date ({pc}) has passed. If the last participant's primary outcome was measured, enter the actual date; if not, move the estimate. Update by {due} (42 CFR 11.64(a)(1)(ii): within 30 days)."
+            ),
+        });
+    }
+
+    // enrollment_not_actual: after an actual primary completion, the final enrollment is due.
+    if let Some(pc) = date(study, &format!("{sm}/primaryCompletionDateStruct/date"))
+        && text(study, &format!("{sm}/primaryCompletionDateStruct/type")) == Some("ACTUAL")
+        && text(study, "/protocolSection/designModule/enrollmentInfo/type") == Some("ESTIMATED")
+    {
+        let due = pc.last_day() + Duration::days(30);
+        out.push(Finding {
+            rule: "enrollment_not_actual",
+            severity: severity(due, as_of, 30),
+            due: Some(due),
+            message: format!(
+                "The primary completion date ({pc}) is actual, but the enrollment is still the estimated target. Enter the actual number of participants enrolled by {due} (42 CFR 11.64(a)(1)(ii))."
+            ),
+        });
+    }
+
+    // completion_passed_open_status: completion date past with an open status.
+    if let Some(c) = completion.filter(|c| open && c.last_day() < as_of) {
+        let due = c.last_day() + Duration::days(30);
+        out.push(Finding {
+            rule: "completion_passed_open_status",
+            severity: severity(due, as_of, 30),
+            due: Some(due),
+            message: format!(
+                "The completion date ({c}) has passed but the status is still {}. Update the overall status (e.g. Completed) and the completion date (Actual) by {due}, or move the estimate (42 CFR 11.64(a)(1)(ii)).",
+                humanize(effective)
+            ),
+        });
+    }
+
+    // unknown_status_risk: the day the registry would start showing UNKNOWN.
+    if let (true, Some(c), Some(v)) = (open, completion, verified) {
+        let unknown_from = c.last_day().max(months(v.last_day(), 24)) + Duration::days(1);
+        let sev = severity(unknown_from - Duration::days(1), as_of, 365);
+        if sev != Severity::Info {
+            let message = if sev == Severity::Error {
+                format!(
+                    "The registry shows (or will show) this record as UNKNOWN since {unknown_from}: the completion date ({c}) has passed and the last verification ({v}) is more than two years old. Verify the record and update its status and dates to restore it."
+                )
+            } else {
+                format!(
+                    "From {unknown_from} the registry will show this record as UNKNOWN status (completion date {c} passed and last verification {v} more than two years old). Verify the record, or update the completion date, before then."
+                )
+            };
+            out.push(Finding { rule: "unknown_status_risk", severity: sev, due: Some(unknown_from), message });
+        }
+    }
+
+    // record_not_updated: no update posted for 12 months.
+    if let Some(last) = date(study, &format!("{sm}/lastUpdateSubmitDate")).filter(|_| open) {
+        let due = months(last.last_day(), 12);
+        if as_of > due {
+            out.push(Finding {
+                rule: "record_not_updated",
+                severity: Severity::Warning,
+                due: Some(due),
+                message: format!(
+                    "No update has been submitted since {last}. Check that status, dates, enrollment and sites are still current and submit an update."
+                ),
+            });
+        }
+    }
+
+    out.sort_by_key(|f| (f.severity, f.due));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accrual::Inclusion;
+    use serde_json::json;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn study(status: &str, verified: &str) -> Value {
+        json!({"protocolSection": {
+            "statusModule": {
+                "overallStatus": status, "statusVerifiedDate": verified, "lastUpdateSubmitDate": "2025-06-17",
+                "startDateStruct": {"date": "2025-01-03", "type": "ACTUAL"},
+                "primaryCompletionDateStruct": {"date": "2028-01-03", "type": "ESTIMATED"},
+                "completionDateStruct": {"date": "2029-01-03", "type": "ESTIMATED"}},
+            "designModule": {"enrollmentInfo": {"count": 35, "type": "ESTIMATED"}},
+            "contactsLocationsModule": {"locations": [
+                {"facility": "UMC Groningen", "city": "Groningen", "status": "RECRUITING"},
+                {"facility": "Radboud Umc", "city": "Nijmegen", "status": "NOT_YET_RECRUITING"}]}}})
+    }
+
+    fn rule<'a>(f: &'a [Finding], name: &str) -> Option<&'a Finding> {
+        f.iter().find(|x| x.rule == name)
+    }
+
+    fn ctx<'a>(log: Option<&'a AccrualLog>, as_of: &str) -> Context<'a> {
+        Context { log, target: Some(35), as_of: d(as_of) }
+    }
+
+    #[test]
+    fn verification_boundaries_month_ends_and_leap_years() {
+        // Verified 2025-06: the month ends 2025-06-30; due exactly 12 months later.
+        let s = study("RECRUITING", "2025-06");
+        let at = |day: &str| rule(&check(&s, ctx(None, day)), "verification_overdue").unwrap().clone();
+        assert_eq!(at("2026-05-30").due, Some(d("2026-06-30")));
+        assert_eq!(at("2026-05-30").severity, Severity::Info, "31 days before");
+        assert_eq!(at("2026-05-31").severity, Severity::Warning, "exactly 30 days before");
+        assert_eq!(at("2026-06-30").severity, Severity::Warning, "the due day itself is still on time");
+        assert_eq!(at("2026-07-01").severity, Severity::Error, "the day after");
+        assert_eq!(at("2025-12-01").severity, Severity::Info);
+        // Leap years: verified Feb 2024 ends on the 29th; twelve months on is 28 Feb 2025.
+        let s = study("RECRUITING", "2024-02");
+        assert_eq!(
+            rule(&check(&s, ctx(None, "2025-03-01")), "verification_overdue").unwrap().due,
+            Some(d("2025-02-28"))
+        );
+        // Closed trials have no verification clock here.
+        assert!(
+            rule(&check(&study("COMPLETED", "2020-01"), ctx(None, "2026-01-01")), "verification_overdue").is_none()
+        );
+    }
+
+    fn log(rows: &[(&str, &str)]) -> AccrualLog {
+        AccrualLog {
+            path: "log.csv".into(),
+            inclusions: rows
+                .iter()
+                .map(|(f, day)| Inclusion { facility: f.to_string(), enrolled_on: d(day), withdrawn_on: None })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn site_status_stale_has_a_30_day_window() {
+        let s = study("RECRUITING", "2026-06");
+        let l = log(&[("UMC Groningen", "2025-02-01"), ("Radboud Umc", "2026-01-28")]);
+        let f = |day: &str| rule(&check(&s, ctx(Some(&l), day)), "site_status_stale").cloned();
+        let on_time = f("2026-02-10").unwrap();
+        assert_eq!((on_time.due, on_time.severity), (Some(d("2026-02-27")), Severity::Warning));
+        assert!(on_time.message.contains("Radboud Umc, Nijmegen has included participants since 2026-01-28"));
+        assert_eq!(f("2026-02-27").unwrap().severity, Severity::Warning);
+        assert_eq!(f("2026-02-28").unwrap().severity, Severity::Error);
+        assert!(f("2026-01-27").is_none(), "no inclusion there yet");
+    }
+
+    #[test]
+    fn overall_status_and_start_date_rules() {
+        let mut s = study("NOT_YET_RECRUITING", "2026-06");
+        s["protocolSection"]["statusModule"]["startDateStruct"]["type"] = json!("ESTIMATED");
+        let l = log(&[("UMC Groningen", "2026-03-01")]);
+        let f = check(&s, ctx(Some(&l), "2026-04-15"));
+        let o = rule(&f, "overall_status_stale").unwrap();
+        assert_eq!((o.due, o.severity), (Some(d("2026-03-31")), Severity::Error));
+        let st = rule(&f, "start_date_not_actual").unwrap();
+        assert!(st.message.contains("Set the study start date to 2026-03-01 (Actual)"));
+        // Target reached while still recruiting.
+        let many: Vec<(&str, String)> =
+            (0..35).map(|i| ("UMC Groningen", (d("2025-02-01") + Duration::days(i * 10)).to_string())).collect();
+        let rows: Vec<(&str, &str)> = many.iter().map(|(f, s)| (*f, s.as_str())).collect();
+        let l = log(&rows);
+        let f = check(&study("RECRUITING", "2026-06"), ctx(Some(&l), "2026-06-01"));
+        let o = rule(&f, "overall_status_stale").unwrap();
+        assert!(o.message.starts_with("The target of 35 was reached on 2026-01-07"), "{}", o.message);
+    }
+
+    #[test]
+    fn completion_primary_completion_enrollment_and_unknown() {
+        let mut s = study("RECRUITING", "2026-06");
+        s["protocolSection"]["statusModule"]["completionDateStruct"] = json!({"date": "2026-03", "type": "ESTIMATED"});
+        s["protocolSection"]["statusModule"]["primaryCompletionDateStruct"] =
+            json!({"date": "2026-02", "type": "ESTIMATED"});
+        let f = check(&s, ctx(None, "2026-04-15"));
+        assert_eq!(
+            rule(&f, "completion_passed_open_status").unwrap().due,
+            Some(d("2026-04-30")),
+            "March counts to its last day"
+        );
+        assert_eq!(rule(&f, "primary_completion_not_actual").unwrap().due, Some(d("2026-03-30")));
+        s["protocolSection"]["statusModule"]["primaryCompletionDateStruct"]["type"] = json!("ACTUAL");
+        assert!(rule(&check(&s, ctx(None, "2026-04-15")), "enrollment_not_actual").is_some());
+        // UNKNOWN from the later of completion end and verification month end + 24 months.
+        let s = study("RECRUITING", "2025-06");
+        let u = |day: &str| rule(&check(&s, ctx(None, day)), "unknown_status_risk").cloned();
+        assert!(u("2027-06-30").is_none(), "more than a year before 2029-01-04");
+        let w = u("2028-06-01").unwrap();
+        assert_eq!((w.due, w.severity), (Some(d("2029-01-04")), Severity::Warning));
+        assert_eq!(u("2029-01-04").unwrap().severity, Severity::Error);
+    }
+}
