@@ -75,7 +75,8 @@ fn check_reports_a_stale_site_status_and_exits_1() {
     let verify = f.iter().find(|x| x["rule"] == "verification_overdue").unwrap();
     assert_eq!((verify["severity"].as_str(), verify["due"].as_str()), (Some("error"), Some("2026-06-30")));
 
-    let table = ws.run(&["check", "NCT07038304", "--accrual", "accrual.csv", "--as-of", "2025-07-01"]);
+    // Before anything is due (no log: a log may not hold rows after the check date).
+    let table = ws.run(&["check", "NCT07038304", "--as-of", "2025-07-01"]);
     assert_eq!(table.code, 0, "nothing overdue yet: {table:?}");
     assert!(table.stdout.contains("verification_overdue"), "{}", table.stdout);
 
