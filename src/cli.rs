@@ -121,6 +121,22 @@ pub struct ReportArgs {
     /// Folder for the report files [default: REPORTS/NCT, e.g. reports/NCT07038304]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Language of the ethics report
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
+    /// The investigator's local file for the ethics report (TOML: adverse events, amendments…)
+    /// [default: the trial's `ethics` in the config]
+    #[arg(long, value_name = "FILE")]
+    pub ethics: Option<PathBuf>,
+}
+
+/// Language of the ethics report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    /// English
+    En,
+    /// Dutch (Nederlands), as Dutch METC forms are
+    Nl,
 }
 
 /// Which report `ctwatch report` writes.
@@ -128,6 +144,8 @@ pub struct ReportArgs {
 pub enum ReportKind {
     /// Recruitment progress against the target and the planned end
     Progress,
+    /// The annual progress report for the Dutch ethics committee (METC/CCMO)
+    Ethics,
 }
 
 /// What `ctwatch report --format` prints.

@@ -107,6 +107,8 @@ pub struct TrialConfig {
     pub metc_decision_date: Option<NaiveDate>,
     /// Names the accrual log may use for a site → the registry facility name.
     pub site_aliases: BTreeMap<String, String>,
+    /// The investigator's local file for the ethics report (adverse events, amendments…).
+    pub ethics: Option<PathBuf>,
 }
 
 /// The global options as given on the command line or in the environment.
@@ -158,6 +160,7 @@ struct RawTrial {
     metc_decision_date: Option<toml::value::Datetime>,
     #[serde(default)]
     site_aliases: BTreeMap<String, String>,
+    ethics: Option<PathBuf>,
 }
 
 impl Config {
@@ -293,6 +296,7 @@ fn trials(raw: Vec<RawTrial>, base_dir: &Path) -> anyhow::Result<Vec<TrialConfig
             recruitment_end: date(t.recruitment_end, "recruitment_end", &nct_id)?,
             metc_decision_date: date(t.metc_decision_date, "metc_decision_date", &nct_id)?,
             accrual: t.accrual.map(|p| if p.is_absolute() { p } else { base_dir.join(p) }),
+            ethics: t.ethics.map(|p| if p.is_absolute() { p } else { base_dir.join(p) }),
             nct_id,
             target: t.target,
             prior_certainty: t.prior_certainty,

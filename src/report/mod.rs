@@ -231,6 +231,41 @@ pub fn load<'a>(
     Ok(loaded)
 }
 
+/// The plan a trial is measured against, and where each figure came from: the config when
+/// set, else the registry (start date; completion date counted to the end of its period;
+/// enrollment count) and P = 0.5.
+pub fn plan_of(loaded: &Loaded) -> anyhow::Result<(Plan, Sources)> {
+    let (id, study, trial_cfg) = (&loaded.id, loaded.study(), loaded.trial);
+    let version = &loaded.versions[loaded.used].0;
+    let start = date_at(study, "/protocolSection/statusModule/startDateStruct/date")
+        .with_context(|| format!("{id}: the registry record ({}) has no start date", version.name))?
+        .first_day();
+    let (end, end_source) = match trial_cfg.and_then(|t| t.recruitment_end) {
+        Some(d) => (d, "config"),
+        None => (
+            date_at(study, "/protocolSection/statusModule/completionDateStruct/date")
+                .with_context(|| format!("{id}: no completion date on the registry; set recruitment_end in ctwatch.toml"))?
+                .last_day(),
+            "registry",
+        ),
+    };
+    let target_source = if trial_cfg.and_then(|t| t.target).is_some() { "config" } else { "registry" };
+    let target = loaded
+        .target()
+        .with_context(|| format!("{id}: the registry gives no enrollment target; set target in ctwatch.toml"))?;
+    let (prior_certainty, prior_source) = match trial_cfg.and_then(|t| t.prior_certainty) {
+        Some(p) => (p, "config"),
+        None => (0.5, "default"),
+    };
+    let sources = Sources {
+        target: target_source,
+        recruitment_end: end_source,
+        prior_certainty: prior_source,
+        accrual_log: loaded.log_path.as_ref().map(|p| p.display().to_string()),
+    };
+    Ok((Plan { start, end, target, prior_certainty }, sources))
+}
+
 /// Builds the progress report of `id` at `as_of`.
 pub fn build(
     config: &Config,
@@ -250,51 +285,24 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
     let mut notes = loaded.notes.clone();
     let (version, _) = &versions[used];
     let study = loaded.study();
-    let trial_cfg = loaded.trial;
 
-    let start = date_at(study, "/protocolSection/statusModule/startDateStruct/date")
-        .with_context(|| format!("{id}: the registry record ({}) has no start date", version.name))?
-        .first_day();
-    let (recruitment_end, end_source) = match trial_cfg.and_then(|t| t.recruitment_end) {
-        Some(d) => (d, "config"),
-        None => (
-            date_at(study, "/protocolSection/statusModule/completionDateStruct/date")
-                .with_context(|| {
-                    format!("{id}: no completion date on the registry; set recruitment_end in ctwatch.toml")
-                })?
-                .last_day(),
-            "registry",
-        ),
-    };
+    let (plan, sources) = plan_of(loaded)?;
+    let Plan { start, end: recruitment_end, target, prior_certainty } = plan.clone();
+    let target_source = sources.target;
     let registry_count = study
         .pointer("/protocolSection/designModule/enrollmentInfo/count")
         .and_then(Value::as_u64)
         .filter(|c| *c > 0 && *c != 99_999_999);
-    let (target, target_source) = match trial_cfg.and_then(|t| t.target) {
-        Some(t) => (t, "config"),
-        None => (
-            registry_count
-                .with_context(|| format!("{id}: the registry gives no enrollment target; set target in ctwatch.toml"))?
-                as u32,
-            "registry",
-        ),
-    };
     if target_source == "config"
         && let Some(c) = registry_count
         && c != target as u64
     {
         notes.push(format!("The target ({target}) comes from ctwatch.toml; the registry lists an enrollment of {c}."));
     }
-    let (prior_certainty, prior_source) = match trial_cfg.and_then(|t| t.prior_certainty) {
-        Some(p) => (p, "config"),
-        None => (0.5, "default"),
-    };
 
     let locations = loaded.locations();
     let log = loaded.log.as_ref();
-    let log_path = loaded.log_path.clone();
 
-    let plan = Plan { start, end: recruitment_end, target, prior_certainty };
     let progress = plan.progress(log, as_of).with_context(|| id.to_string())?;
     let site_rows = sites(&locations, log, as_of);
     let mut inclusion_dates: Vec<NaiveDate> =
@@ -378,12 +386,7 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
             snapshot: version.name.clone(),
             registry_url: format!("{STUDY_PAGE}{id}"),
         },
-        sources: Sources {
-            target: target_source,
-            recruitment_end: end_source,
-            prior_certainty: prior_source,
-            accrual_log: log_path.map(|p| p.display().to_string()),
-        },
+        sources,
         inclusion_dates,
         recent_changes,
         findings: loaded.findings(),
