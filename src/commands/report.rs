@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Context;
 use chrono::NaiveDate;
 
-use crate::cli::{ReportArgs, ReportFormat};
+use crate::cli::{ReportArgs, ReportFormat, ReportKind};
 use crate::config::Config;
 use crate::nct::NctId;
 use crate::report::{self, chart, html, markdown, summary};
@@ -26,8 +26,11 @@ pub fn as_of(text: Option<&str>) -> anyhow::Result<NaiveDate> {
 pub fn run(config: &Config, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let id = NctId::parse(&args.trial)?;
     let as_of = as_of(args.as_of.as_deref())?;
-    let r = report::build(config, &id, args.accrual.as_deref(), as_of)?;
     let dir = args.out.clone().unwrap_or_else(|| config.reports.join(id.as_str()));
+    if args.kind == ReportKind::Ethics {
+        return ethics(config, args, &id, as_of, &dir, out);
+    }
+    let r = report::build(config, &id, args.accrual.as_deref(), as_of)?;
     let stem = format!("{as_of}-progress");
     let svg = chart::svg(&r);
     let blocks = report::progress::blocks(&r);
@@ -53,6 +56,48 @@ pub fn run(config: &Config, args: &ReportArgs, out: &mut dyn Write) -> anyhow::R
             }
             writeln!(out)?;
             out.write_all(summary::render(&r).as_bytes())?;
+        }
+    }
+    Ok(Exit::Clean)
+}
+
+/// `report --kind ethics`: the METC/CCMO annual progress report, Markdown and HTML.
+fn ethics(
+    config: &Config,
+    args: &ReportArgs,
+    id: &NctId,
+    as_of: NaiveDate,
+    dir: &std::path::Path,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    if args.format == Some(ReportFormat::Json) {
+        anyhow::bail!(
+            "{id}: the ethics report is a document; use --format markdown or html (the data is in the progress report's JSON)"
+        );
+    }
+    let loaded = report::load(config, id, args.accrual.as_deref(), as_of)?;
+    let r = report::ethics::build(&loaded, args.lang, args.ethics.as_deref())?;
+    let lang = match args.lang {
+        crate::cli::Lang::En => "en",
+        crate::cli::Lang::Nl => "nl",
+    };
+    let md = markdown::render(&r.blocks, None);
+    let page =
+        html::render(&r.title, &r.blocks, None).replacen("<html lang=\"en\">", &format!("<html lang=\"{lang}\">"), 1);
+    let stem = format!("{}-metc-progress{}", r.period.end, if lang == "en" { "" } else { "-nl" });
+    let mut written = Vec::new();
+    for (ext, bytes) in [("md", md.as_bytes()), ("html", page.as_bytes())] {
+        let path = dir.join(format!("{stem}.{ext}"));
+        report::write_file(&path, bytes)?;
+        written.push(path);
+    }
+    match args.format {
+        Some(ReportFormat::Markdown) => out.write_all(md.as_bytes())?,
+        Some(ReportFormat::Html) => out.write_all(page.as_bytes())?,
+        _ => {
+            for p in &written {
+                writeln!(out, "{}", p.display())?;
+            }
         }
     }
     Ok(Exit::Clean)

@@ -8,6 +8,7 @@
 
 pub mod blocks;
 pub mod chart;
+pub mod ethics;
 pub mod html;
 pub mod markdown;
 pub mod progress;
@@ -244,7 +245,9 @@ pub fn plan_of(loaded: &Loaded) -> anyhow::Result<(Plan, Sources)> {
         Some(d) => (d, "config"),
         None => (
             date_at(study, "/protocolSection/statusModule/completionDateStruct/date")
-                .with_context(|| format!("{id}: no completion date on the registry; set recruitment_end in ctwatch.toml"))?
+                .with_context(|| {
+                    format!("{id}: no completion date on the registry; set recruitment_end in ctwatch.toml")
+                })?
                 .last_day(),
             "registry",
         ),

@@ -5,6 +5,7 @@
 mod compliance;
 mod corpus;
 mod diff;
+mod ethics;
 mod registry;
 mod report;
 mod server;
