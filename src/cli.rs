@@ -71,6 +71,19 @@ pub enum Command {
     Report(ReportArgs),
     /// Check the registry record against the sponsor's update duties.
     Check(CheckArgs),
+    /// Import the registry's own version history into the snapshot store.
+    Backfill(BackfillArgs),
+}
+
+/// `ctwatch backfill`
+#[derive(Debug, Args)]
+pub struct BackfillArgs {
+    /// The trial
+    #[arg(value_name = "NCT")]
+    pub trial: String,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// `ctwatch check`

@@ -57,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::History(args) => commands::history::run(&config, &args, &mut out),
         Command::Report(args) => commands::report::run(&config, &args, &mut out),
         Command::Check(args) => commands::check::run(&config, &args, &mut out),
+        Command::Backfill(args) => commands::backfill::run(&config, &args, &mut out),
     }
 }
 

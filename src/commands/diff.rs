@@ -16,7 +16,8 @@ use crate::diff::{self, text};
 use crate::nct::NctId;
 use crate::registry::Registry;
 use crate::render::changes::{self, ChangeSet};
-use crate::store::{Snapshot, Store, StoredVersion};
+use crate::store::markup::normalized;
+use crate::store::{Origin, Snapshot, Store, StoredVersion};
 use crate::{Exit, render};
 
 /// One side of a comparison.
@@ -26,6 +27,8 @@ pub struct Side {
     pub name: String,
     /// The study document.
     pub study: Value,
+    /// Where it came from.
+    pub origin: Origin,
 }
 
 /// Runs `ctwatch diff`.
@@ -47,14 +50,27 @@ pub fn run(config: &Config, args: &DiffArgs, out: &mut dyn Write) -> anyhow::Res
     let needs_live = from_index.is_none() || to_index.is_none();
     let live = if needs_live { Some(fetch_live(config, &id)?) } else { None };
     let side = |i: Option<usize>| match i {
-        Some(i) => Side { name: versions[i].0.name.clone(), study: versions[i].1.study.clone() },
+        Some(i) => {
+            Side { name: versions[i].0.name.clone(), study: versions[i].1.study.clone(), origin: versions[i].1.origin }
+        }
         None => live.clone().expect("fetched above"),
     };
-    let (from, to) = (side(from_index), side(to_index));
+    let (mut from, mut to) = (side(from_index), side(to_index));
+    let note = (from.origin != to.origin).then_some(diff::CROSS_ORIGIN_NOTE);
+    if note.is_some() {
+        from.study = normalized(&from.study);
+        to.study = normalized(&to.study);
+    }
     let list = diff::diff(&from.study, &to.study);
     let text_diff = args.text.then(|| text::unified(&from.study, &to.study, &from.name, &to.name));
-    let set =
-        ChangeSet { nct_id: &id, from: &from.name, to: &to.name, changes: &list, text_diff: text_diff.as_deref() };
+    let set = ChangeSet {
+        nct_id: &id,
+        from: &from.name,
+        to: &to.name,
+        changes: &list,
+        text_diff: text_diff.as_deref(),
+        note,
+    };
     let rendered = match args.format {
         Format::Table => {
             let mut t = changes::table(&set);
@@ -108,5 +124,5 @@ fn index_of(id: &NctId, versions: &[(StoredVersion, Snapshot)], reference: &str)
 fn fetch_live(config: &Config, id: &NctId) -> anyhow::Result<Side> {
     let registry = Registry::new(config.api_base.clone(), config.registry.clone())?;
     let fetched = crate::runtime()?.block_on(registry.study(id)).with_context(|| format!("{id}"))?;
-    Ok(Side { name: "live".into(), study: fetched.study.into_value() })
+    Ok(Side { name: "live".into(), study: fetched.study.into_value(), origin: Origin::Api })
 }

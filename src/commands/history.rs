@@ -61,7 +61,7 @@ pub fn timeline(store: &Store, id: &NctId) -> anyhow::Result<Vec<Version>> {
             enrollment: at("designModule/enrollmentInfo"),
             sites_recruiting: sites.map_or(0, |l| l.iter().filter(|x| x["status"] == "RECRUITING").count()),
             sites_total: sites.map_or(0, Vec::len),
-            changes: if i == 0 { Vec::new() } else { diff::diff(&all[i - 1].1.study, s) },
+            changes: if i == 0 { Vec::new() } else { diff::between(&all[i - 1].1, snap).0 },
         });
     }
     Ok(out)

@@ -1,5 +1,6 @@
 //! One module per subcommand: each turns validated inputs into store updates and output.
 
+pub mod backfill;
 pub mod check;
 pub mod diff;
 pub mod history;

@@ -209,7 +209,11 @@ fn store_one(
         Err(e) => return fail(outcome, e.to_string()),
     };
     if let Some((stored, snap)) = &latest {
-        if snap.content_sha256 == hash {
+        // A backfilled (HTML) newest version with the same words is the same version.
+        let same_across_origins = snap.origin == Origin::History
+            && crate::store::markup::markup_insensitive_sha256(&snap.study)
+                == crate::store::markup::markup_insensitive_sha256(study.doc());
+        if snap.content_sha256 == hash || same_across_origins {
             outcome.snapshot = Some(stored.path.display().to_string());
             return outcome;
         }
@@ -248,8 +252,13 @@ fn store_one(
             outcome.result = SyncResult::New;
             if let Some((previous, old)) = latest {
                 outcome.result = SyncResult::Changed;
-                outcome.changes = diff::diff(&old.study, study.doc());
-                outcome.text_diff = text::unified(&old.study, study.doc(), &previous.name, &written.name);
+                let (a, b) = if old.origin == Origin::Api {
+                    (old.study.clone(), study.doc().clone())
+                } else {
+                    (crate::store::markup::normalized(&old.study), crate::store::markup::normalized(study.doc()))
+                };
+                outcome.changes = diff::diff(&a, &b);
+                outcome.text_diff = text::unified(&a, &b, &previous.name, &written.name);
                 outcome.previous = Some(previous.name);
             }
             outcome
@@ -284,7 +293,7 @@ fn alias_notes(outcomes: &[TrialOutcome]) -> String {
 /// The change set of a trial this run changed.
 fn change_set(o: &TrialOutcome) -> Option<ChangeSet<'_>> {
     let from = o.previous.as_deref()?;
-    Some(ChangeSet { nct_id: &o.nct_id, from, to: o.file_name(), changes: &o.changes, text_diff: None })
+    Some(ChangeSet { nct_id: &o.nct_id, from, to: o.file_name(), changes: &o.changes, text_diff: None, note: None })
 }
 
 /// The change notice for every new or changed trial.

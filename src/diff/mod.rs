@@ -133,6 +133,20 @@ pub fn diff(before: &Value, after: &Value) -> Vec<Change> {
     out
 }
 
+/// Diffs two stored versions. Across origins (API v2 serves Markdown, the history API serves
+/// HTML) free text is compared without markup, and the second value says so.
+pub fn between(a: &crate::store::Snapshot, b: &crate::store::Snapshot) -> (Vec<Change>, bool) {
+    if a.origin == b.origin {
+        (diff(&a.study, &b.study), false)
+    } else {
+        let n = crate::store::markup::normalized;
+        (diff(&n(&a.study), &n(&b.study)), true)
+    }
+}
+
+/// The note shown when two versions of different origins were compared.
+pub const CROSS_ORIGIN_NOTE: &str = "These versions come from different sources (API v2 Markdown and version-history HTML): free text was compared without its markup.";
+
 /// Dotted path of a JSON pointer (`/a/b` → `a.b`).
 pub(crate) fn dotted(pointer: &str) -> String {
     pointer.trim_start_matches('/').replace('/', ".")

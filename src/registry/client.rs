@@ -256,7 +256,7 @@ fn wrong_id(url: &Url, asked: &NctId, study: &Study) -> RegistryError {
 }
 
 /// Maps the final status to an error unless it is 200.
-fn expect_ok(answer: Answer) -> Result<Answer, RegistryError> {
+pub(crate) fn expect_ok(answer: Answer) -> Result<Answer, RegistryError> {
     let url = answer.url.clone();
     match answer.status {
         200 => Ok(answer),
@@ -275,7 +275,7 @@ fn plain_text(body: &[u8]) -> String {
 }
 
 /// Parses a 200 body as JSON, refusing HTML error pages (served with 200 by the CDN).
-fn json_body(answer: Answer) -> Result<Value, RegistryError> {
+pub(crate) fn json_body(answer: Answer) -> Result<Value, RegistryError> {
     let url = answer.url;
     let not_json = |reason: String| RegistryError::NotJson { url: url.clone(), reason };
     let first = answer.body.iter().find(|b| !b.is_ascii_whitespace());

@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod client;
+pub mod history;
 pub mod http;
 pub mod retry;
 pub mod study;

@@ -20,6 +20,9 @@ pub struct ChangeSet<'a> {
     /// The unified text diff, with `--text`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_diff: Option<&'a str>,
+    /// Said when the versions come from different origins.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'a str>,
 }
 
 /// One line saying what is compared.
@@ -31,6 +34,9 @@ pub fn heading(set: &ChangeSet) -> String {
 /// The terminal table.
 pub fn table(set: &ChangeSet) -> String {
     let mut out = format!("{}\n", super::terminal_safe(&heading(set)));
+    if let Some(note) = set.note {
+        out.push_str(&format!("Note: {note}\n"));
+    }
     if !set.changes.is_empty() {
         out.push_str(&super::table(
             &["Importance", "Category", "Change"],
@@ -66,6 +72,9 @@ pub const MARKDOWN_HEADER: [&str; 4] = ["Importance", "Category", "Change", "Fie
 /// GitHub Markdown.
 pub fn markdown(set: &ChangeSet) -> String {
     let mut out = format!("**{}**\n\n", markdown::text(&heading(set)));
+    if let Some(note) = set.note {
+        out.push_str(&format!("_{note}_\n\n"));
+    }
     if !set.changes.is_empty() {
         out.push_str(&markdown::table(&MARKDOWN_HEADER, markdown_rows(set.changes)));
     }

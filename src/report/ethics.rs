@@ -405,7 +405,7 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
     for i in 1..loaded.versions.len() {
         let date = loaded.versions[i].0.name.get(..10).unwrap_or("");
         if date >= from.as_str() && date <= to.as_str() {
-            for c in diff::diff(&loaded.versions[i - 1].1.study, &loaded.versions[i].1.study) {
+            for c in diff::between(&loaded.versions[i - 1].1, &loaded.versions[i].1).0 {
                 if c.importance != Importance::Low {
                     changes.push(format!("{date}: {}", c.summary));
                 }

@@ -349,7 +349,7 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
     for i in 1..=used {
         let date = versions[i].0.name.get(..10).unwrap_or("");
         if date > window_start.as_str() && date <= as_of_text.as_str() {
-            for c in diff::diff(&versions[i - 1].1.study, &versions[i].1.study) {
+            for c in diff::between(&versions[i - 1].1, &versions[i].1).0 {
                 if c.importance != Importance::Low {
                     recent_changes.push(RecentChange {
                         snapshot: versions[i].0.name.clone(),

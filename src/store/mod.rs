@@ -12,6 +12,7 @@
 //!
 //! Readers skip hidden files, so a temp file left by a crash is invisible.
 
+pub mod markup;
 pub mod snapshot;
 
 use std::fs::{self, File, TryLockError};
@@ -26,6 +27,8 @@ use crate::partial_date::PartialDate;
 
 /// Name of the lock file at the store root.
 pub const LOCK_FILE: &str = ".ctwatch.lock";
+/// Hidden per-trial index: registry history version → the snapshot file holding its content.
+pub const HISTORY_INDEX: &str = ".history-index.json";
 
 /// What can go wrong in the store. Every message names the path.
 #[derive(Debug, thiserror::Error)]
@@ -189,6 +192,40 @@ impl Store {
                 Ok((v, snap))
             })
             .collect()
+    }
+
+    /// Which registry history versions are already in the store (version → snapshot file).
+    pub fn history_index(&self, id: &NctId) -> Result<std::collections::BTreeMap<u32, String>, StoreError> {
+        let path = self.trial_dir(id).join(HISTORY_INDEX);
+        match fs::read(&path) {
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt { path, reason: e.to_string() })
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Default::default()),
+            Err(e) => Err(StoreError::Io { path, source: e }),
+        }
+    }
+
+    /// Replaces the history index atomically (it is an index, not a snapshot).
+    pub fn write_history_index(
+        &self,
+        _lock: &StoreLock,
+        id: &NctId,
+        index: &std::collections::BTreeMap<u32, String>,
+    ) -> Result<(), StoreError> {
+        let dir = self.trial_dir(id);
+        create_dir_durably(&dir)?;
+        let path = dir.join(HISTORY_INDEX);
+        let tmp = dir.join(format!("{HISTORY_INDEX}.{}.tmp", std::process::id()));
+        let mut text = serde_json::to_vec_pretty(index).expect("serialisable");
+        text.push(b'\n');
+        let result = File::create(&tmp)
+            .and_then(|mut f| f.write_all(&text).and_then(|()| f.sync_all()))
+            .and_then(|()| fs::rename(&tmp, &path))
+            .map_err(io_err(&path));
+        let _ = fs::remove_file(&tmp);
+        result?;
+        sync_dir(&dir)
     }
 
     /// Writes a new version durably under a name no other file has; never replaces a file.

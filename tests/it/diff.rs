@@ -47,8 +47,14 @@ fn fixture_versions_read_as_registry_events() {
 fn change_renderings() {
     let list = diff(&doc("v1"), &doc("v4"));
     let text = ctwatch::diff::text::unified(&doc("v3"), &doc("v4"), "2026-03-02.json", "2026-06-10.json");
-    let set =
-        ChangeSet { nct_id: &id(), from: "2025-06-26.json", to: "2026-06-10.json", changes: &list, text_diff: None };
+    let set = ChangeSet {
+        nct_id: &id(),
+        from: "2025-06-26.json",
+        to: "2026-06-10.json",
+        changes: &list,
+        text_diff: None,
+        note: None,
+    };
     insta::assert_snapshot!("changes_table", changes::table(&set));
     insta::assert_snapshot!("changes_markdown", changes::markdown(&set));
     insta::assert_snapshot!("changes_json", changes::json(&set));

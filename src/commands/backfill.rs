@@ -1,0 +1,187 @@
+//! `ctwatch backfill NCT`: import the registry's own version history into the store.
+//!
+//! All or nothing: the list and every missing version are fetched and checked first; only then
+//! is the store locked and written. A failure anywhere stores nothing from that run and leaves
+//! existing snapshots untouched. A version whose content (markup aside) is already stored —
+//! typically one `sync` fetched — is recognised as the same version and recorded in the index,
+//! not stored twice. A re-run fetches only versions not yet indexed.
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::Context;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::cli::{BackfillArgs, Format};
+use crate::config::Config;
+use crate::nct::NctId;
+use crate::partial_date::PartialDate;
+use crate::registry::history::{Entry, History, Version};
+use crate::store::markup::markup_insensitive_sha256;
+use crate::store::{Origin, Snapshot, Store, content_sha256};
+use crate::{Exit, clock, render};
+
+/// One version's line in the output.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    /// Registry version number.
+    pub version: u32,
+    /// Listed date.
+    pub date: String,
+    /// Listed status.
+    pub status: Option<String>,
+    /// `stored`, `already stored` or `same as stored`.
+    pub result: &'static str,
+    /// The snapshot file holding it.
+    pub snapshot: String,
+}
+
+/// Runs `ctwatch backfill`.
+pub fn run(config: &Config, args: &BackfillArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let id = NctId::parse(&args.trial)?;
+    let store = Store::new(&config.snapshots);
+    let index = store.history_index(&id)?;
+    let history = History::new(config.history_base.clone(), config.registry.clone())?;
+    let rt = crate::runtime()?;
+    let (entries, list_url) =
+        rt.block_on(history.list(&id)).with_context(|| format!("{id}: cannot read the version history"))?;
+    let missing: Vec<&Entry> = entries.iter().filter(|e| !index.contains_key(&e.version)).collect();
+    let progress = Progress::new(missing.len());
+    let mut fetched: Vec<(&Entry, Version)> = Vec::with_capacity(missing.len());
+    for (i, entry) in missing.iter().enumerate() {
+        let v = rt
+            .block_on(history.version(&id, entry.version))
+            .with_context(|| format!("{id}: version {} of {}; nothing was stored", entry.version, list_url))?;
+        progress.tick(i + 1, entry);
+        fetched.push((entry, v));
+    }
+    progress.done();
+
+    let lock = store.lock(config.registry.lock_timeout)?;
+    let mut index = store.history_index(&id)?;
+    let mut known: Vec<(String, String)> =
+        store.read_all(&id)?.into_iter().map(|(v, snap)| (markup_insensitive_sha256(&snap.study), v.name)).collect();
+    let mut rows = Vec::new();
+    for entry in &entries {
+        if let Some(name) =
+            index.get(&entry.version).filter(|_| !fetched.iter().any(|(e, _)| e.version == entry.version))
+        {
+            rows.push(row(entry, "already stored", name));
+        }
+    }
+    for (entry, v) in fetched {
+        let key = markup_insensitive_sha256(&v.study);
+        if let Some((_, name)) = known.iter().find(|(k, _)| *k == key) {
+            index.insert(entry.version, name.clone());
+            rows.push(row(entry, "same as stored", name));
+            continue;
+        }
+        let date = v
+            .study
+            .pointer("/protocolSection/statusModule/lastUpdatePostDateStruct/date")
+            .and_then(Value::as_str)
+            .and_then(PartialDate::parse)
+            .filter(|d| d.as_day().is_some())
+            .unwrap_or_else(|| PartialDate::from_date(entry.date));
+        let snapshot = Snapshot {
+            api_version: None,
+            content_sha256: content_sha256(&v.study),
+            data_timestamp: None,
+            fetched_at: clock::now_rfc3339(),
+            history_version: Some(entry.version),
+            nct_id: id.clone(),
+            origin: Origin::History,
+            requested_as: None,
+            source: v.source.to_string(),
+            study: v.study,
+        };
+        let written = store.write_new(&lock, &snapshot, date)?;
+        index.insert(entry.version, written.name.clone());
+        known.push((key, written.name.clone()));
+        rows.push(row(entry, "stored", &written.name));
+    }
+    store.write_history_index(&lock, &id, &index)?;
+    drop(lock);
+    rows.sort_by_key(|r| r.version);
+
+    let stored = rows.iter().filter(|r| r.result == "stored").count();
+    let text = match args.format {
+        Format::Json => {
+            let mut t = serde_json::to_string_pretty(&serde_json::json!({"nct_id": id, "versions": rows}))?;
+            t.push('\n');
+            t
+        }
+        Format::Markdown => crate::render::markdown::table(
+            &["Version", "Date", "Status", "Result", "Snapshot"],
+            rows.iter().map(|r| {
+                vec![
+                    r.version.to_string(),
+                    r.date.clone(),
+                    render::markdown::text(r.status.as_deref().unwrap_or("–")),
+                    r.result.into(),
+                    r.snapshot.clone(),
+                ]
+            }),
+        ),
+        Format::Table => {
+            let mut t = format!(
+                "{id}: {} registry versions, {stored} newly stored, {} requests\n",
+                rows.len(),
+                history.requests_made()
+            );
+            t.push_str(&render::table(
+                &["Version", "Date", "Status", "Result", "Snapshot"],
+                rows.iter().map(|r| {
+                    vec![
+                        r.version.to_string(),
+                        r.date.clone(),
+                        r.status.clone().unwrap_or_else(|| "–".into()),
+                        r.result.into(),
+                        r.snapshot.clone(),
+                    ]
+                }),
+            ));
+            t
+        }
+    };
+    out.write_all(text.as_bytes())?;
+    Ok(Exit::Clean)
+}
+
+fn row(entry: &Entry, result: &'static str, snapshot: &str) -> Row {
+    Row {
+        version: entry.version,
+        date: entry.date.to_string(),
+        status: entry.status.clone(),
+        result,
+        snapshot: snapshot.to_string(),
+    }
+}
+
+/// Progress on stderr: a bar on a terminal, plain lines otherwise.
+struct Progress {
+    total: usize,
+    tty: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        Progress { total, tty: std::io::stderr().is_terminal() }
+    }
+
+    fn tick(&self, done: usize, entry: &Entry) {
+        if self.tty {
+            let width = 30;
+            let filled = done * width / self.total.max(1);
+            eprint!("\r[{}{}] {done}/{} versions", "=".repeat(filled), " ".repeat(width - filled), self.total);
+        } else {
+            eprintln!("fetched version {} ({}), {done} of {}", entry.version, entry.date, self.total);
+        }
+    }
+
+    fn done(&self) {
+        if self.tty && self.total > 0 {
+            eprintln!();
+        }
+    }
+}
