@@ -2,6 +2,7 @@
 //! registry client against a real HTTP server on 127.0.0.1, in temp folders, with a scrubbed
 //! environment so nothing from the developer's machine (or the live registry) leaks in.
 
+mod backfill;
 mod compliance;
 mod corpus;
 mod diff;
