@@ -131,7 +131,8 @@ fn a_version_that_fails_once_is_retried() {
 
 #[test]
 fn malformed_answers_store_nothing() {
-    let cases: Vec<(&str, Box<dyn Fn(&Workspace)>, &str)> = vec![
+    type Breakage = Box<dyn Fn(&Workspace)>;
+    let cases: Vec<(&str, Breakage, &str)> = vec![
         (
             "gap",
             Box::new(|ws: &Workspace| {
