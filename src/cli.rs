@@ -194,6 +194,11 @@ pub struct DiffArgs {
     /// Exit with status 1 when the versions differ
     #[arg(long)]
     pub exit_code: bool,
+    /// Also write the Markdown change notice for these versions to FILE (the same notice, with
+    /// the same marker, that sync writes; a trial with one stored version gets its
+    /// first-snapshot notice)
+    #[arg(long, value_name = "FILE")]
+    pub notice: Option<PathBuf>,
 }
 
 /// `ctwatch history`

@@ -16,6 +16,7 @@ use crate::diff::{self, text};
 use crate::nct::NctId;
 use crate::registry::Registry;
 use crate::render::changes::{self, ChangeSet};
+use crate::render::notice::{self, TrialNotice};
 use crate::store::markup::normalized;
 use crate::store::{Origin, Snapshot, Store, StoredVersion};
 use crate::{Exit, render};
@@ -38,6 +39,18 @@ pub fn run(config: &Config, args: &DiffArgs, out: &mut dyn Write) -> anyhow::Res
     let versions = store.read_all(&id)?;
     let to_ref = args.to.as_deref().unwrap_or("latest");
     let to_index = index_of(&id, &versions, to_ref)?;
+    if args.notice.is_some() && to_index.is_none() {
+        bail!("{id}: --notice needs a stored version to announce; --to live stores nothing");
+    }
+    // The first snapshot of a trial has nothing to compare with, but a notice all the same.
+    if let (Some(path), Some(0), None) = (&args.notice, to_index, &args.from) {
+        let (v, snap) = &versions[0];
+        let title = snap.study.pointer("/protocolSection/identificationModule/briefTitle").and_then(Value::as_str);
+        let n = TrialNotice { nct_id: &id, title, from: None, to: &v.name, sha256: &snap.content_sha256, changes: &[], text_diff: "" };
+        write_notice(path, &notice::render(&[n]))?;
+        writeln!(out, "{id}: {} is the only stored version; wrote its first-snapshot notice to {}", v.name, path.display())?;
+        return Ok(Exit::Clean);
+    }
     let from_index = match args.from.as_deref() {
         Some(r) => index_of(&id, &versions, r)?,
         // Default: the version just before --to (before the newest for `live`).
@@ -71,6 +84,21 @@ pub fn run(config: &Config, args: &DiffArgs, out: &mut dyn Write) -> anyhow::Res
         text_diff: text_diff.as_deref(),
         note,
     };
+    if let (Some(path), Some(i)) = (&args.notice, to_index) {
+        let snap = &versions[i].1;
+        let title = snap.study.pointer("/protocolSection/identificationModule/briefTitle").and_then(Value::as_str);
+        let full_text = text::unified(&from.study, &to.study, &from.name, &to.name);
+        let n = TrialNotice {
+            nct_id: &id,
+            title,
+            from: Some(&from.name),
+            to: &to.name,
+            sha256: &snap.content_sha256,
+            changes: &list,
+            text_diff: &full_text,
+        };
+        write_notice(path, &notice::render(&[n]))?;
+    }
     let rendered = match args.format {
         Format::Table => {
             let mut t = changes::table(&set);
@@ -85,6 +113,10 @@ pub fn run(config: &Config, args: &DiffArgs, out: &mut dyn Write) -> anyhow::Res
     };
     out.write_all(rendered.as_bytes())?;
     Ok(if args.exit_code && !list.is_empty() { Exit::Changes } else { Exit::Clean })
+}
+
+fn write_notice(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| format!("cannot write the notice to {}", path.display()))
 }
 
 /// Index of a REF among the stored versions; `None` for `live`.
