@@ -46,9 +46,22 @@ pub fn run(config: &Config, args: &DiffArgs, out: &mut dyn Write) -> anyhow::Res
     if let (Some(path), Some(0), None) = (&args.notice, to_index, &args.from) {
         let (v, snap) = &versions[0];
         let title = snap.study.pointer("/protocolSection/identificationModule/briefTitle").and_then(Value::as_str);
-        let n = TrialNotice { nct_id: &id, title, from: None, to: &v.name, sha256: &snap.content_sha256, changes: &[], text_diff: "" };
+        let n = TrialNotice {
+            nct_id: &id,
+            title,
+            from: None,
+            to: &v.name,
+            sha256: &snap.content_sha256,
+            changes: &[],
+            text_diff: "",
+        };
         write_notice(path, &notice::render(&[n]))?;
-        writeln!(out, "{id}: {} is the only stored version; wrote its first-snapshot notice to {}", v.name, path.display())?;
+        writeln!(
+            out,
+            "{id}: {} is the only stored version; wrote its first-snapshot notice to {}",
+            v.name,
+            path.display()
+        )?;
         return Ok(Exit::Clean);
     }
     let from_index = match args.from.as_deref() {

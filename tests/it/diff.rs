@@ -319,12 +319,18 @@ fn diff_notice_is_the_same_notice_sync_wrote() {
     assert_eq!(ws.run(&["sync", "--notice", "first-sync.md"]).code, 0);
     let run = ws.run(&["diff", "NCT07038304", "--notice", "first-diff.md"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(std::fs::read_to_string(ws.path("first-diff.md")).unwrap(), std::fs::read_to_string(ws.path("first-sync.md")).unwrap());
+    assert_eq!(
+        std::fs::read_to_string(ws.path("first-diff.md")).unwrap(),
+        std::fs::read_to_string(ws.path("first-sync.md")).unwrap()
+    );
 
     ws.serve("NCT07038304", vec![Reply::json(fixture("v2"))]);
     assert_eq!(ws.run(&["sync", "--notice", "sync.md"]).code, 0);
     assert_eq!(ws.run(&["diff", "NCT07038304", "--notice", "diff.md"]).code, 0);
-    assert_eq!(std::fs::read_to_string(ws.path("diff.md")).unwrap(), std::fs::read_to_string(ws.path("sync.md")).unwrap());
+    assert_eq!(
+        std::fs::read_to_string(ws.path("diff.md")).unwrap(),
+        std::fs::read_to_string(ws.path("sync.md")).unwrap()
+    );
     let run = ws.run(&["diff", "NCT07038304", "--to", "live", "--notice", "x.md"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--to live stores nothing"));

@@ -11,6 +11,7 @@ mod registry;
 mod report;
 mod server;
 mod sync;
+mod workflow;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
