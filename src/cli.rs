@@ -86,18 +86,27 @@ pub struct BackfillArgs {
     pub format: Format,
 }
 
-/// `ctwatch check`
+/// What `check` and `report` read: a trial, its accrual log and the date.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub struct TrialInputs {
     /// The trial
     #[arg(value_name = "NCT")]
     pub trial: String,
-    /// The sponsor's accrual log [default: the trial's `accrual` in the config]
+    /// The sponsor's accrual log (CSV: participant_id,site,enrolled_on,withdrawn_on)
+    /// [default: the trial's `accrual` in the config]
     #[arg(long, value_name = "FILE")]
     pub accrual: Option<PathBuf>,
-    /// Check date, YYYY-MM-DD [default: today]
+    /// The date to report or check as of, YYYY-MM-DD [default: today]
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+}
+
+/// `ctwatch check`
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Trial, accrual log, date.
+    #[command(flatten)]
+    pub input: TrialInputs,
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
     pub format: CheckFormat,
@@ -115,16 +124,9 @@ pub enum CheckFormat {
 /// `ctwatch report`
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The trial
-    #[arg(value_name = "NCT")]
-    pub trial: String,
-    /// The sponsor's accrual log (CSV: participant_id,site,enrolled_on,withdrawn_on)
-    /// [default: the trial's `accrual` in the config]
-    #[arg(long, value_name = "FILE")]
-    pub accrual: Option<PathBuf>,
-    /// Report date, YYYY-MM-DD [default: today]
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<String>,
+    /// Trial, accrual log, date.
+    #[command(flatten)]
+    pub input: TrialInputs,
     /// Which report
     #[arg(long, value_enum, default_value_t = ReportKind::Progress)]
     pub kind: ReportKind,

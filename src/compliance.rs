@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::accrual::AccrualLog;
 use crate::diff::humanize;
-use crate::partial_date::PartialDate;
+use crate::registry::study::{date_at as date, text_at as text};
 
 /// How urgent a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -64,14 +64,6 @@ fn severity(due: NaiveDate, as_of: NaiveDate, warn_days: i64) -> Severity {
     } else {
         Severity::Info
     }
-}
-
-fn date(study: &Value, pointer: &str) -> Option<PartialDate> {
-    study.pointer(pointer).and_then(Value::as_str).and_then(PartialDate::parse)
-}
-
-fn text<'a>(study: &'a Value, pointer: &str) -> Option<&'a str> {
-    study.pointer(pointer).and_then(Value::as_str)
 }
 
 fn months(d: NaiveDate, n: u32) -> NaiveDate {

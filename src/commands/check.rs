@@ -11,9 +11,9 @@ use crate::{Exit, render, report};
 
 /// Runs `ctwatch check`.
 pub fn run(config: &Config, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let id = NctId::parse(&args.trial)?;
-    let as_of = super::report::as_of(args.as_of.as_deref())?;
-    let loaded = report::load(config, &id, args.accrual.as_deref(), as_of)?;
+    let id = NctId::parse(&args.input.trial)?;
+    let as_of = super::report::as_of(args.input.as_of.as_deref())?;
+    let loaded = report::load(config, &id, args.input.accrual.as_deref(), as_of)?;
     let findings = loaded.findings();
     let text = match args.format {
         CheckFormat::Json => {

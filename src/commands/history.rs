@@ -10,6 +10,7 @@ use crate::cli::{Format, HistoryArgs};
 use crate::config::Config;
 use crate::diff::{self, Change, Importance, humanize};
 use crate::nct::NctId;
+use crate::registry::study::text_at;
 use crate::render::{self, markdown};
 use crate::store::Store;
 use crate::{Exit, store};
@@ -48,7 +49,7 @@ pub fn timeline(store: &Store, id: &NctId) -> anyhow::Result<Vec<Version>> {
     for (i, (v, snap)) in all.iter().enumerate() {
         let s = &snap.study;
         let at = |p: &str| s.pointer(&format!("/protocolSection/{p}")).cloned().unwrap_or(Value::Null);
-        let text = |p: &str| s.pointer(&format!("/protocolSection/{p}")).and_then(Value::as_str).map(str::to_string);
+        let text = |p: &str| text_at(s, &format!("/protocolSection/{p}")).map(str::to_string);
         let sites = s.pointer("/protocolSection/contactsLocationsModule/locations").and_then(Value::as_array);
         out.push(Version {
             snapshot: v.name.clone(),

@@ -24,13 +24,13 @@ pub fn as_of(text: Option<&str>) -> anyhow::Result<NaiveDate> {
 
 /// Runs `ctwatch report`.
 pub fn run(config: &Config, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let id = NctId::parse(&args.trial)?;
-    let as_of = as_of(args.as_of.as_deref())?;
+    let id = NctId::parse(&args.input.trial)?;
+    let as_of = as_of(args.input.as_of.as_deref())?;
     let dir = args.out.clone().unwrap_or_else(|| config.reports.join(id.as_str()));
     if args.kind == ReportKind::Ethics {
         return ethics(config, args, &id, as_of, &dir, out);
     }
-    let r = report::build(config, &id, args.accrual.as_deref(), as_of)?;
+    let r = report::build(config, &id, args.input.accrual.as_deref(), as_of)?;
     let stem = format!("{as_of}-progress");
     let svg = chart::svg(&r);
     let blocks = report::progress::blocks(&r);
@@ -38,14 +38,7 @@ pub fn run(config: &Config, args: &ReportArgs, out: &mut dyn Write) -> anyhow::R
     let page = html::render(&format!("Recruitment progress {id} as of {as_of}"), &blocks, Some(&svg));
     let mut json = serde_json::to_string_pretty(&r)?;
     json.push('\n');
-    let mut written = Vec::new();
-    for (ext, bytes) in
-        [("md", md.as_bytes()), ("html", page.as_bytes()), ("json", json.as_bytes()), ("svg", svg.as_bytes())]
-    {
-        let path = dir.join(format!("{stem}.{ext}"));
-        report::write_file(&path, bytes)?;
-        written.push(path);
-    }
+    let written = write_files(&dir, &stem, &[("md", &md), ("html", &page), ("json", &json), ("svg", &svg)])?;
     match args.format {
         Some(ReportFormat::Json) => out.write_all(json.as_bytes())?,
         Some(ReportFormat::Markdown) => out.write_all(md.as_bytes())?,
@@ -59,6 +52,18 @@ pub fn run(config: &Config, args: &ReportArgs, out: &mut dyn Write) -> anyhow::R
         }
     }
     Ok(Exit::Clean)
+}
+
+/// Writes `<dir>/<stem>.<ext>` for each rendering; returns the paths in order.
+fn write_files(dir: &std::path::Path, stem: &str, files: &[(&str, &str)]) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    files
+        .iter()
+        .map(|(ext, text)| {
+            let path = dir.join(format!("{stem}.{ext}"));
+            report::write_file(&path, text.as_bytes())?;
+            Ok(path)
+        })
+        .collect()
 }
 
 /// `report --kind ethics`: the METC/CCMO annual progress report, Markdown and HTML.
@@ -75,7 +80,7 @@ fn ethics(
             "{id}: the ethics report is a document; use --format markdown or html (the data is in the progress report's JSON)"
         );
     }
-    let loaded = report::load(config, id, args.accrual.as_deref(), as_of)?;
+    let loaded = report::load(config, id, args.input.accrual.as_deref(), as_of)?;
     let r = report::ethics::build(&loaded, args.lang, args.ethics.as_deref())?;
     let lang = match args.lang {
         crate::cli::Lang::En => "en",
@@ -85,12 +90,7 @@ fn ethics(
     let page =
         html::render(&r.title, &r.blocks, None).replacen("<html lang=\"en\">", &format!("<html lang=\"{lang}\">"), 1);
     let stem = format!("{}-metc-progress{}", r.period.end, if lang == "en" { "" } else { "-nl" });
-    let mut written = Vec::new();
-    for (ext, bytes) in [("md", md.as_bytes()), ("html", page.as_bytes())] {
-        let path = dir.join(format!("{stem}.{ext}"));
-        report::write_file(&path, bytes)?;
-        written.push(path);
-    }
+    let written = write_files(dir, &stem, &[("md", &md), ("html", &page)])?;
     match args.format {
         Some(ReportFormat::Markdown) => out.write_all(md.as_bytes())?,
         Some(ReportFormat::Html) => out.write_all(page.as_bytes())?,

@@ -96,6 +96,17 @@ impl Study {
     }
 }
 
+/// A string field of any study document by JSON pointer (lenient: `None` when absent or not a
+/// string). The one accessor reports, checks and timelines use on stored documents.
+pub fn text_at<'a>(doc: &'a Value, pointer: &str) -> Option<&'a str> {
+    doc.pointer(pointer).and_then(Value::as_str)
+}
+
+/// A registry date field (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) by JSON pointer.
+pub fn date_at(doc: &Value, pointer: &str) -> Option<PartialDate> {
+    text_at(doc, pointer).and_then(PartialDate::parse)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -368,29 +368,19 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
             ];
             match (progress.target_reached_on, &progress.projection) {
                 (Some(d), _) => facts.push((t.reached_on.into(), d.to_string())),
-                (None, Some(p)) => facts.push((
-                    t.expected_end.into(),
-                    match lang {
-                        Lang::En => format!(
-                            "{} (80 % interval {} – {}); probability of reaching {} by {}: {}",
-                            p.median,
-                            p.p10,
-                            p.p90,
-                            plan.target,
-                            plan.end,
-                            percent(100.0 * p.probability_on_time)
-                        ),
+                (None, Some(p)) => {
+                    let chance = percent(100.0 * p.probability_on_time);
+                    let (p10, p90, n, end) = (p.p10, p.p90, plan.target, plan.end);
+                    let sentence = match lang {
+                        Lang::En => {
+                            format!("80 % interval {p10} – {p90}); probability of reaching {n} by {end}: {chance}")
+                        }
                         Lang::Nl => format!(
-                            "{} (80 %-interval {} – {}); kans om {} deelnemers te bereiken vóór {}: {}",
-                            p.median,
-                            p.p10,
-                            p.p90,
-                            plan.target,
-                            plan.end,
-                            percent(100.0 * p.probability_on_time)
+                            "80 %-interval {p10} – {p90}); kans om {n} deelnemers te bereiken vóór {end}: {chance}"
                         ),
-                    },
-                )),
+                    };
+                    facts.push((t.expected_end.into(), format!("{} ({sentence}", p.median)));
+                }
                 (None, None) => facts.push((t.expected_end.into(), t.unknown.into())),
             }
             b.push(Block::Facts(facts));

@@ -25,8 +25,8 @@ use crate::accrual::{self, AccrualLog, SiteNames};
 use crate::config::{Config, STUDY_PAGE};
 use crate::diff::{self, Importance};
 use crate::nct::NctId;
-use crate::partial_date::PartialDate;
 use crate::progress::{Plan, Projection, SiteProgress, sites};
+use crate::registry::study::{date_at, text_at};
 use crate::store::Store;
 
 /// Registry changes within this many days before as-of are listed in the report.
@@ -129,11 +129,7 @@ pub struct ProgressReport {
 }
 
 fn text(study: &Value, pointer: &str) -> Option<String> {
-    study.pointer(pointer).and_then(Value::as_str).map(str::to_string)
-}
-
-fn date_at(study: &Value, pointer: &str) -> Option<PartialDate> {
-    study.pointer(pointer).and_then(Value::as_str).and_then(PartialDate::parse)
+    text_at(study, pointer).map(str::to_string)
 }
 
 /// What every report and check starts from: the stored versions, the one current at as-of,
