@@ -61,6 +61,14 @@ fn english_and_dutch_with_and_without_the_local_file() {
     insta::assert_snapshot!("ethics_nl_local", nl.stdout);
     let html = std::fs::read_to_string(ws.path("reports/NCT07038304/2026-09-30-metc-progress-nl.html")).unwrap();
     assert!(html.contains("<html lang=\"nl\">"));
+
+    // The other two combinations: English with the local file, Dutch without.
+    let en_local = ethics(&ws, &["--ethics", "ethics.toml", "--format", "markdown"]).stdout;
+    assert_eq!(en_local.matches("To be completed by the investigator").count(), 1);
+    insta::assert_snapshot!("ethics_en_local", en_local);
+    let nl = ethics(&ws, &["--lang", "nl", "--format", "markdown"]);
+    assert_eq!(nl.stdout.matches("In te vullen door de onderzoeker").count(), 6);
+    insta::assert_snapshot!("ethics_nl", nl.stdout);
 }
 
 #[test]
