@@ -5,6 +5,8 @@
 //! stored data into output through pure renderers ([`render`]). `main.rs` only parses the
 //! command line and maps [`run`]'s outcome to an exit status.
 
+#![warn(missing_docs)]
+
 pub mod accrual;
 pub mod cli;
 pub mod clock;
