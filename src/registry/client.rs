@@ -13,7 +13,7 @@ use std::sync::Arc;
 use reqwest::Url;
 use serde_json::Value;
 
-use super::http::{Answer, Http};
+use super::http::{Answer, Endpoint};
 use super::retry::{Sleeper, TokioSleeper};
 use super::{RegistryError, Study};
 use crate::config::RegistrySettings;
@@ -53,8 +53,7 @@ impl Fetched {
 
 /// The ClinicalTrials.gov API v2 client.
 pub struct Registry {
-    http: Http,
-    base: Url,
+    endpoint: Endpoint,
 }
 
 impl Registry {
@@ -65,24 +64,22 @@ impl Registry {
 
     /// As [`Registry::new`], with an injected sleeper (tests record waits instead of taking them).
     pub fn with_sleeper(base: Url, settings: RegistrySettings, sleeper: Arc<dyn Sleeper>) -> anyhow::Result<Registry> {
-        Ok(Registry { http: Http::new(settings, sleeper)?, base })
+        Ok(Registry { endpoint: Endpoint::new(base, settings, sleeper)? })
     }
 
     /// HTTP requests sent so far, retries included.
     pub fn requests_made(&self) -> u64 {
-        self.http.requests_made()
+        self.endpoint.http().requests_made()
     }
 
     fn url(&self, path: &str) -> Url {
-        // `base` is validated (http(s), no query, no trailing slash) and `path` is built from
-        // constants and NctIds only, so this cannot fail.
-        Url::parse(&format!("{}{path}", self.base)).expect("valid registry URL")
+        self.endpoint.url(path)
     }
 
     /// `GET /version`.
     pub async fn version(&self) -> Result<ApiVersion, RegistryError> {
         let url = self.url("/version");
-        let answer = self.http.get(&url).await?;
+        let answer = self.endpoint.http().get(&url).await?;
         let doc = json_body(expect_ok(answer)?)?;
         let field = |key: &str| doc.get(key).and_then(Value::as_str).map(str::to_string);
         match (field("apiVersion"), field("dataTimestamp")) {
@@ -97,11 +94,11 @@ impl Registry {
     /// `GET /studies/{id}`, following one 301 when `id` is an alias of another record.
     pub async fn study(&self, id: &NctId) -> Result<Fetched, RegistryError> {
         let url = self.url(&format!("/studies/{id}"));
-        let answer = self.http.get(&url).await?;
+        let answer = self.endpoint.http().get(&url).await?;
         if matches!(answer.status, 301 | 302 | 307 | 308) {
             let target_id = self.alias_target(&answer, id)?;
             let target = self.url(&format!("/studies/{target_id}"));
-            let second = self.http.get(&target).await?;
+            let second = self.endpoint.http().get(&target).await?;
             if matches!(second.status, 301 | 302 | 307 | 308) {
                 return Err(RegistryError::Redirect { url: target, reason: "the registry redirected twice".into() });
             }
@@ -124,8 +121,8 @@ impl Registry {
         let location =
             answer.location.as_deref().ok_or_else(|| fail(format!("HTTP {} without Location", answer.status)))?;
         let target = answer.url.join(location).map_err(|_| fail(format!("unusable Location {location:?}")))?;
-        let prefix = format!("{}/studies/", self.base.path());
-        let same_origin = target.origin() == self.base.origin();
+        let prefix = format!("{}/studies/", self.endpoint.base().path());
+        let same_origin = target.origin() == self.endpoint.base().origin();
         let id = target.path().strip_prefix(&prefix).and_then(|rest| NctId::parse(rest).ok());
         match id {
             Some(id) if same_origin && &id != requested => Ok(id),
@@ -189,7 +186,7 @@ impl Registry {
         };
         loop {
             let url = self.bulk_url(ids, token.as_deref());
-            let page = match self.http.get(&url).await.and_then(expect_ok).and_then(json_body) {
+            let page = match self.endpoint.http().get(&url).await.and_then(expect_ok).and_then(json_body) {
                 Ok(page) => page,
                 Err(e) => {
                     fail_rest(&mut found, e);

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::RegistryError;
 use super::client::{expect_ok, json_body};
-use super::http::Http;
+use super::http::Endpoint;
 use super::retry::{Sleeper, TokioSleeper};
 use crate::config::RegistrySettings;
 use crate::nct::NctId;
@@ -44,8 +44,7 @@ pub struct Version {
 
 /// The version-history client.
 pub struct History {
-    http: Http,
-    base: Url,
+    endpoint: Endpoint,
 }
 
 impl History {
@@ -56,27 +55,27 @@ impl History {
 
     /// With an injected sleeper.
     pub fn with_sleeper(base: Url, settings: RegistrySettings, sleeper: Arc<dyn Sleeper>) -> anyhow::Result<History> {
-        Ok(History { http: Http::new(settings, sleeper)?, base })
+        Ok(History { endpoint: Endpoint::new(base, settings, sleeper)? })
     }
 
     /// Requests sent so far.
     pub fn requests_made(&self) -> u64 {
-        self.http.requests_made()
+        self.endpoint.http().requests_made()
     }
 
     fn url(&self, path: &str) -> Url {
-        Url::parse(&format!("{}{path}", self.base)).expect("valid history URL")
+        self.endpoint.url(path)
     }
 
     /// The version list, from `/history` or, when that is not found, `?history=true`.
     pub async fn list(&self, id: &NctId) -> Result<(Vec<Entry>, Url), RegistryError> {
         let url = self.url(&format!("/studies/{id}/history"));
-        match self.http.get(&url).await.and_then(expect_ok).and_then(json_body) {
+        match self.endpoint.http().get(&url).await.and_then(expect_ok).and_then(json_body) {
             Ok(doc) => Ok((parse_list(&doc, &url)?, url)),
             Err(RegistryError::NotFound { .. }) => {
                 let mut alt = self.url(&format!("/studies/{id}"));
                 alt.set_query(Some("history=true"));
-                let doc = json_body(expect_ok(self.http.get(&alt).await?)?)?;
+                let doc = json_body(expect_ok(self.endpoint.http().get(&alt).await?)?)?;
                 let history = doc.get("history").ok_or_else(|| RegistryError::Invalid {
                     url: alt.clone(),
                     reason: "the answer has no \"history\" object".into(),
@@ -90,7 +89,7 @@ impl History {
     /// One version, checked to be that version of that trial.
     pub async fn version(&self, id: &NctId, n: u32) -> Result<Version, RegistryError> {
         let url = self.url(&format!("/studies/{id}/history/{n}"));
-        let doc = json_body(expect_ok(self.http.get(&url).await?)?)?;
+        let doc = json_body(expect_ok(self.endpoint.http().get(&url).await?)?)?;
         let invalid = |reason: String| RegistryError::Invalid { url: url.clone(), reason };
         match doc.get("studyVersion").and_then(Value::as_u64) {
             Some(v) if v == n as u64 => {}

@@ -148,6 +148,36 @@ impl Http {
     }
 }
 
+/// One base URL of the registry with its paced, retrying client: what the API v2 client and
+/// the history client share.
+pub struct Endpoint {
+    http: Http,
+    base: Url,
+}
+
+impl Endpoint {
+    /// An endpoint at `base` (validated: http(s), no query, no trailing slash).
+    pub fn new(base: Url, settings: RegistrySettings, sleeper: Arc<dyn Sleeper>) -> anyhow::Result<Endpoint> {
+        Ok(Endpoint { http: Http::new(settings, sleeper)?, base })
+    }
+
+    /// `base` + `path`. Paths are built from constants and validated ids only, so this cannot
+    /// fail.
+    pub fn url(&self, path: &str) -> Url {
+        Url::parse(&format!("{}{path}", self.base)).expect("valid registry URL")
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// The HTTP client.
+    pub fn http(&self) -> &Http {
+        &self.http
+    }
+}
+
 /// Connection failures, timeouts and broken bodies are transient; anything else is not.
 fn classify(url: &Url, e: &reqwest::Error) -> Failed {
     let detail = innermost(e);
