@@ -67,7 +67,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// Show the timeline of all stored versions of a trial's record.
     History(HistoryArgs),
-    /// Write the recruitment progress report (Markdown, HTML, JSON and an SVG chart).
+    /// Write a report: recruitment progress (Markdown, HTML, JSON, SVG chart) or, with
+    /// --kind ethics, the annual progress report for the ethics committee.
     Report(ReportArgs),
     /// Check the registry record against the sponsor's update duties.
     Check(CheckArgs),
