@@ -7,13 +7,12 @@
 use serde_json::Value;
 
 use super::{Category, Change, Importance, dotted};
+use crate::registry::study::ENROLLMENT_UNKNOWN;
 
 /// `designModule.enrollmentInfo`
 pub const POINTER: &str = "/protocolSection/designModule/enrollmentInfo";
-const SENTINEL: u64 = 99_999_999;
-
 fn count(v: Option<&Value>) -> Option<u64> {
-    v.and_then(|v| v.get("count")).and_then(Value::as_u64).filter(|c| *c != SENTINEL)
+    v.and_then(|v| v.get("count")).and_then(Value::as_u64).filter(|c| *c != ENROLLMENT_UNKNOWN)
 }
 
 fn kind(v: Option<&Value>) -> Option<&str> {

@@ -102,6 +102,16 @@ pub fn text_at<'a>(doc: &'a Value, pointer: &str) -> Option<&'a str> {
     doc.pointer(pointer).and_then(Value::as_str)
 }
 
+/// `enrollmentInfo.count` when the registry uses it as "unknown".
+pub const ENROLLMENT_UNKNOWN: u64 = 99_999_999;
+
+/// `designModule.enrollmentInfo.count`, unless it is the "unknown" sentinel.
+pub fn enrollment_count(doc: &Value) -> Option<u64> {
+    doc.pointer("/protocolSection/designModule/enrollmentInfo/count")
+        .and_then(Value::as_u64)
+        .filter(|c| *c != ENROLLMENT_UNKNOWN)
+}
+
 /// A registry date field (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) by JSON pointer.
 pub fn date_at(doc: &Value, pointer: &str) -> Option<PartialDate> {
     text_at(doc, pointer).and_then(PartialDate::parse)

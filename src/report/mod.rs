@@ -26,7 +26,7 @@ use crate::config::{Config, STUDY_PAGE};
 use crate::diff::{self, Importance};
 use crate::nct::NctId;
 use crate::progress::{Plan, Projection, SiteProgress, sites};
-use crate::registry::study::{date_at, text_at};
+use crate::registry::study::{date_at, enrollment_count, text_at};
 use crate::store::Store;
 
 /// Registry changes within this many days before as-of are listed in the report.
@@ -154,15 +154,14 @@ pub struct Loaded<'a> {
 }
 
 impl Loaded<'_> {
+    /// The registry's enrollment count as a target (not 0, not the "unknown" sentinel).
+    pub fn registry_target(&self) -> Option<u32> {
+        enrollment_count(self.study()).filter(|c| *c > 0).and_then(|c| u32::try_from(c).ok())
+    }
+
     /// The recruitment target: the config's, else the registry's enrollment count.
     pub fn target(&self) -> Option<u32> {
-        self.trial.and_then(|t| t.target).or_else(|| {
-            self.study()
-                .pointer("/protocolSection/designModule/enrollmentInfo/count")
-                .and_then(Value::as_u64)
-                .filter(|c| *c > 0 && *c != 99_999_999)
-                .map(|c| c as u32)
-        })
+        self.trial.and_then(|t| t.target).or_else(|| self.registry_target())
     }
 
     /// Compliance findings for the version used.
@@ -288,13 +287,9 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
     let (plan, sources) = plan_of(loaded)?;
     let Plan { start, end: recruitment_end, target, prior_certainty } = plan.clone();
     let target_source = sources.target;
-    let registry_count = study
-        .pointer("/protocolSection/designModule/enrollmentInfo/count")
-        .and_then(Value::as_u64)
-        .filter(|c| *c > 0 && *c != 99_999_999);
     if target_source == "config"
-        && let Some(c) = registry_count
-        && c != target as u64
+        && let Some(c) = loaded.registry_target()
+        && c != target
     {
         notes.push(format!("The target ({target}) comes from ctwatch.toml; the registry lists an enrollment of {c}."));
     }
