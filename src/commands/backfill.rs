@@ -10,13 +10,13 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::Context;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::cli::{BackfillArgs, Format};
 use crate::config::Config;
 use crate::nct::NctId;
 use crate::partial_date::PartialDate;
 use crate::registry::history::{Entry, History, Version};
+use crate::registry::study::{LAST_UPDATE, date_at};
 use crate::store::markup::markup_insensitive_sha256;
 use crate::store::{Origin, Snapshot, Store, content_sha256};
 use crate::{Exit, clock, render};
@@ -76,11 +76,7 @@ pub fn run(config: &Config, args: &BackfillArgs, out: &mut dyn Write) -> anyhow:
             rows.push(row(entry, "same as stored", name));
             continue;
         }
-        let date = v
-            .study
-            .pointer("/protocolSection/statusModule/lastUpdatePostDateStruct/date")
-            .and_then(Value::as_str)
-            .and_then(PartialDate::parse)
+        let date = date_at(&v.study, LAST_UPDATE)
             .filter(|d| d.as_day().is_some())
             .unwrap_or_else(|| PartialDate::from_date(entry.date));
         let snapshot = Snapshot {

@@ -13,7 +13,7 @@ use crate::cli::{Format, SyncArgs};
 use crate::config::Config;
 use crate::diff::{self, Change, text};
 use crate::nct::NctId;
-use crate::partial_date::PartialDate;
+use crate::registry::study::{LAST_UPDATE, date_at};
 use crate::registry::{ApiVersion, Fetched, Registry, RegistryError};
 use crate::render::changes::{self, ChangeSet};
 use crate::render::notice::{self, TrialNotice};
@@ -217,11 +217,7 @@ fn store_one(
             outcome.snapshot = Some(stored.path.display().to_string());
             return outcome;
         }
-        let stored_date = snap
-            .study
-            .pointer("/protocolSection/statusModule/lastUpdatePostDateStruct/date")
-            .and_then(serde_json::Value::as_str)
-            .and_then(PartialDate::parse);
+        let stored_date = date_at(&snap.study, LAST_UPDATE);
         if let Some(stored_date) = stored_date
             && study.last_update().first_day() < stored_date.first_day()
         {

@@ -44,12 +44,9 @@ impl Study {
         if !doc.pointer("/protocolSection/statusModule").is_some_and(Value::is_object) {
             return Err(bad("the study has no protocolSection.statusModule"));
         }
-        let last_update = doc
-            .pointer("/protocolSection/statusModule/lastUpdatePostDateStruct/date")
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                bad("the study has no statusModule.lastUpdatePostDateStruct.date (was it requested with fields=?)")
-            })?;
+        let last_update = text_at(&doc, LAST_UPDATE).ok_or_else(|| {
+            bad("the study has no statusModule.lastUpdatePostDateStruct.date (was it requested with fields=?)")
+        })?;
         let last_update = PartialDate::parse(last_update)
             .filter(|d| d.as_day().is_some())
             .ok_or_else(|| InvalidStudy(format!("lastUpdatePostDate {last_update:?} is not a YYYY-MM-DD date")))?;
@@ -101,6 +98,9 @@ impl Study {
 pub fn text_at<'a>(doc: &'a Value, pointer: &str) -> Option<&'a str> {
     doc.pointer(pointer).and_then(Value::as_str)
 }
+
+/// Where a record keeps the date the registry posted this version.
+pub const LAST_UPDATE: &str = "/protocolSection/statusModule/lastUpdatePostDateStruct/date";
 
 /// `enrollmentInfo.count` when the registry uses it as "unknown".
 pub const ENROLLMENT_UNKNOWN: u64 = 99_999_999;
