@@ -10,7 +10,7 @@
 
 use serde_json::Value;
 
-use super::snapshot::{VOLATILE_FIELD, content_sha256};
+use super::snapshot::VOLATILE_FIELD;
 
 /// True when a string may carry markup and is normalised.
 fn is_text(s: &str) -> bool {
@@ -18,6 +18,9 @@ fn is_text(s: &str) -> bool {
 }
 
 /// The words of a Markdown or HTML text.
+///
+/// Linear in the length of `s`: every pass walks the text once (a tag's end is searched for
+/// at most once from each `<`, and a `<` without a later `>` ends the search for good).
 pub fn plain_text(s: &str) -> String {
     // Markdown list markers and headings at line starts.
     let mut lines = String::with_capacity(s.len());
@@ -32,7 +35,8 @@ pub fn plain_text(s: &str) -> String {
         lines.push_str(t);
         lines.push(' ');
     }
-    // Markdown escapes first, so `\<` is text and never the start of a tag.
+    // Markdown escapes first, so `\<` is text and never the start of a tag: an escaped `<`,
+    // `>` or `&` becomes its character reference, decoded with all the others below.
     let mut unescaped = String::with_capacity(lines.len());
     let mut chars = lines.chars().peekable();
     while let Some(c) = chars.next() {
@@ -56,35 +60,54 @@ pub fn plain_text(s: &str) -> String {
             (c, _) => unescaped.push(c),
         }
     }
-    // HTML tags (`<` followed by a letter, `/` or `!`) become spaces; any other `<` is text.
-    let chars: Vec<char> = unescaped.chars().collect();
-    let mut text = String::with_capacity(unescaped.len());
+    let text = htmlize::unescape(strip_tags(&unescaped));
+    let mut out = String::with_capacity(text.len());
+    for word in text.split(|c: char| c.is_whitespace()).filter(|w| !w.is_empty()) {
+        let word: String = word.chars().filter(|c| !matches!(c, '*' | '_' | '`' | '~')).collect();
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&word);
+    }
+    out
+}
+
+/// HTML tags (`<` followed by a letter, `/` or `!`, up to the next `>`) become spaces; any
+/// other `<` is text. One pass: the position of the next `>` is found by a forward search that
+/// never rescans, so a text full of `<` without any `>` stays linear.
+fn strip_tags(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
     let mut i = 0;
-    while i < chars.len() {
-        let starts_tag =
-            chars[i] == '<' && chars.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic() || *n == '/' || *n == '!');
-        match (starts_tag, chars[i + 1..].iter().position(|c| *c == '>')) {
-            (true, Some(len)) => {
-                text.push(' ');
-                i += len + 2;
-            }
-            _ => {
-                text.push(chars[i]);
-                i += 1;
+    let mut copied = 0;
+    // Where the next `>` at or after the search point is (None once there is none left).
+    let mut next_gt: Option<Option<usize>> = None;
+    while i < bytes.len() {
+        if bytes[i] == b'<' && bytes.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic() || *n == b'/' || *n == b'!') {
+            let gt = match next_gt {
+                Some(Some(g)) if g > i => Some(g),
+                Some(None) => None,
+                _ => {
+                    let found = s[i + 1..].find('>').map(|p| p + i + 1);
+                    next_gt = Some(found);
+                    found
+                }
+            };
+            if let Some(g) = gt {
+                out.push_str(&s[copied..i]);
+                out.push(' ');
+                i = g + 1;
+                copied = i;
+                continue;
             }
         }
+        i += 1;
     }
-    // Entities, then emphasis markers.
-    let text = text
-        .replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&");
-    let out: String = text.chars().filter(|c| !matches!(c, '*' | '_' | '`' | '~')).collect();
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    out.push_str(&s[copied..]);
+    out
 }
 
 /// The study with every free-text string reduced to its words (and no volatile field).
@@ -105,11 +128,6 @@ pub fn normalized(study: &Value) -> Value {
     out
 }
 
-/// The hash of [`normalized`]: equal for the same content served as Markdown or as HTML.
-pub fn markup_insensitive_sha256(study: &Value) -> String {
-    content_sha256(&normalized(study))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +140,26 @@ mod tests {
         assert_eq!(plain_text(md), plain_text(html));
         assert_eq!(plain_text("1. first\n2. second"), "first second");
         assert_eq!(plain_text("level < 50 and > 2"), "level < 50 and > 2", "a lone < is text");
+    }
+
+    #[test]
+    fn every_character_reference_is_decoded() {
+        // The history API's most common entity is `&#x2F;` (55 of 73 in real bodies).
+        assert_eq!(plain_text("doi:10.1056&#x2F;NEJMoa2007764"), plain_text("doi:10.1056/NEJMoa2007764"));
+        assert_eq!(plain_text("&eacute;t&eacute; &#233; &#xE9; &hellip; &mdash; &nbsp;x"), "été é é … — x");
+        assert_eq!(plain_text("a &amp;lt; b"), "a &lt; b", "decoded once, not twice");
+        assert_eq!(plain_text("AT&T &unknown; &"), "AT&T &unknown; &", "not a reference: kept");
+    }
+
+    #[test]
+    fn long_texts_stay_linear() {
+        // Quadratic before: a `<` followed by a letter scanned the rest for `>` every time.
+        let hostile = "<a".repeat(200_000);
+        let started = std::time::Instant::now();
+        assert_eq!(plain_text(&hostile), hostile);
+        let tags = "<b>x</b>".repeat(100_000);
+        assert_eq!(plain_text(&tags).len(), "x ".repeat(100_000).trim_end().len());
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
     }
 
     #[test]
