@@ -17,7 +17,7 @@ use crate::nct::NctId;
 use crate::partial_date::PartialDate;
 use crate::registry::history::{Entry, History, Version};
 use crate::registry::study::{LAST_UPDATE, date_at};
-use crate::store::markup::markup_insensitive_sha256;
+use crate::store::version::version_key;
 use crate::store::{Origin, Snapshot, Store, content_sha256};
 use crate::{Exit, clock, render};
 
@@ -60,7 +60,7 @@ pub fn run(config: &Config, args: &BackfillArgs, out: &mut dyn Write) -> anyhow:
     let lock = store.lock(config.registry.lock_timeout)?;
     let mut index = store.history_index(&id)?;
     let mut known: Vec<(String, String)> =
-        store.read_all(&id)?.into_iter().map(|(v, snap)| (markup_insensitive_sha256(&snap.study), v.name)).collect();
+        store.read_all(&id)?.into_iter().map(|(v, snap)| (version_key(&snap.study), v.name)).collect();
     let mut rows = Vec::new();
     for entry in &entries {
         if let Some(name) =
@@ -70,7 +70,7 @@ pub fn run(config: &Config, args: &BackfillArgs, out: &mut dyn Write) -> anyhow:
         }
     }
     for (entry, v) in fetched {
-        let key = markup_insensitive_sha256(&v.study);
+        let key = version_key(&v.study);
         if let Some((_, name)) = known.iter().find(|(k, _)| *k == key) {
             index.insert(entry.version, name.clone());
             rows.push(row(entry, "same as stored", name));

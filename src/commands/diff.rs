@@ -14,10 +14,10 @@ use crate::cli::{DiffArgs, Format};
 use crate::config::Config;
 use crate::diff::{self, text};
 use crate::nct::NctId;
-use crate::registry::Registry;
+use crate::registry::{Registry, study};
 use crate::render::changes::{self, ChangeSet};
 use crate::render::notice::{self, TrialNotice};
-use crate::store::markup::normalized;
+use crate::store::version::comparable;
 use crate::store::{Origin, Snapshot, Store, StoredVersion};
 use crate::{Exit, render};
 
@@ -45,7 +45,7 @@ pub fn run(config: &Config, args: &DiffArgs, out: &mut dyn Write) -> anyhow::Res
     // The first snapshot of a trial has nothing to compare with, but a notice all the same.
     if let (Some(path), Some(0), None) = (&args.notice, to_index, &args.from) {
         let (v, snap) = &versions[0];
-        let title = snap.study.pointer("/protocolSection/identificationModule/briefTitle").and_then(Value::as_str);
+        let title = study::brief_title(&snap.study);
         let n = TrialNotice {
             nct_id: &id,
             title,
@@ -82,11 +82,9 @@ pub fn run(config: &Config, args: &DiffArgs, out: &mut dyn Write) -> anyhow::Res
         None => live.clone().expect("fetched above"),
     };
     let (mut from, mut to) = (side(from_index), side(to_index));
-    let note = (from.origin != to.origin).then_some(diff::CROSS_ORIGIN_NOTE);
-    if note.is_some() {
-        from.study = normalized(&from.study);
-        to.study = normalized(&to.study);
-    }
+    let pair = comparable((&from.study, from.origin), (&to.study, to.origin));
+    let note = pair.cross_origin.then_some(diff::CROSS_ORIGIN_NOTE);
+    (from.study, to.study) = (pair.before, pair.after);
     let list = diff::diff(&from.study, &to.study);
     let text_diff = args.text.then(|| text::unified(&from.study, &to.study, &from.name, &to.name));
     let set = ChangeSet {
@@ -99,7 +97,7 @@ pub fn run(config: &Config, args: &DiffArgs, out: &mut dyn Write) -> anyhow::Res
     };
     if let (Some(path), Some(i)) = (&args.notice, to_index) {
         let snap = &versions[i].1;
-        let title = snap.study.pointer("/protocolSection/identificationModule/briefTitle").and_then(Value::as_str);
+        let title = study::brief_title(&snap.study);
         let full_text = text::unified(&from.study, &to.study, &from.name, &to.name);
         let n = TrialNotice {
             nct_id: &id,
@@ -117,7 +115,11 @@ pub fn run(config: &Config, args: &DiffArgs, out: &mut dyn Write) -> anyhow::Res
             let mut t = changes::table(&set);
             if let Some(d) = &text_diff {
                 t.push('\n');
-                t.push_str(&if render::use_color() { text::colorize(d) } else { render::terminal_safe_lines(d) });
+                t.push_str(&if render::use_color() {
+                    render::colorize_diff(d)
+                } else {
+                    render::terminal_safe_lines(d)
+                });
             }
             t
         }
@@ -151,7 +153,8 @@ fn index_of(id: &NctId, versions: &[(StoredVersion, Snapshot)], reference: &str)
         r => {
             if let Ok(date) = NaiveDate::parse_from_str(r, "%Y-%m-%d") {
                 // The newest version whose file date is on or before the date.
-                let found = versions.iter().rposition(|(v, _)| v.name.get(..10).is_some_and(|d| d <= r));
+                let stored: Vec<StoredVersion> = versions.iter().map(|(v, _)| v.clone()).collect();
+                let found = crate::store::current_at(&stored, date);
                 return found
                     .map(Some)
                     .with_context(|| format!("{id}: no stored version on or before {date}; stored: {}", names()));

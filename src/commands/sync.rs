@@ -17,6 +17,7 @@ use crate::registry::study::{LAST_UPDATE, date_at};
 use crate::registry::{ApiVersion, Fetched, Registry, RegistryError};
 use crate::render::changes::{self, ChangeSet};
 use crate::render::notice::{self, TrialNotice};
+use crate::store::version::{Sameness, comparable, same_version};
 use crate::store::{Origin, Snapshot, Store, StoreLock, content_sha256};
 use crate::{Exit, clock, github, render};
 
@@ -63,6 +64,11 @@ pub struct TrialOutcome {
     /// The id that was asked for, when it was an alias of `nct_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_as: Option<NctId>,
+    /// `unchanged`, but the registry rebuilt its own derived data (MeSH terms) since the
+    /// stored version: the sponsor's content and posted date are the same, so it is the same
+    /// version and nothing is stored.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub registry_refreshed: bool,
     /// What changed since the previous version (empty unless `result` is `changed`).
     pub changes: Vec<Change>,
     /// The previous newest version's file name, when this run stored a change.
@@ -89,6 +95,7 @@ impl TrialOutcome {
             overall_status: None,
             error: Some(error),
             requested_as: None,
+            registry_refreshed: false,
             changes: Vec::new(),
             previous: None,
             text_diff: String::new(),
@@ -191,11 +198,12 @@ fn store_one(
         overall_status: study.overall_status().map(str::to_string),
         error: None,
         requested_as: fetched.alias().cloned(),
+        registry_refreshed: false,
         changes: Vec::new(),
         previous: None,
         text_diff: String::new(),
         sha256: None,
-        title: study.str_at("/protocolSection/identificationModule/briefTitle").map(str::to_string),
+        title: crate::registry::study::brief_title(study.doc()).map(str::to_string),
     };
     let fail = |mut o: TrialOutcome, e: String| {
         o.result = SyncResult::Error;
@@ -209,13 +217,17 @@ fn store_one(
         Err(e) => return fail(outcome, e.to_string()),
     };
     if let Some((stored, snap)) = &latest {
-        // A backfilled (HTML) newest version with the same words is the same version.
-        let same_across_origins = snap.origin == Origin::History
-            && crate::store::markup::markup_insensitive_sha256(&snap.study)
-                == crate::store::markup::markup_insensitive_sha256(study.doc());
-        if snap.content_sha256 == hash || same_across_origins {
-            outcome.snapshot = Some(stored.path.display().to_string());
-            return outcome;
+        match same_version((&snap.study, snap.origin), (study.doc(), Origin::Api)) {
+            Sameness::Identical => {
+                outcome.snapshot = Some(stored.path.display().to_string());
+                return outcome;
+            }
+            Sameness::Refreshed => {
+                outcome.snapshot = Some(stored.path.display().to_string());
+                outcome.registry_refreshed = true;
+                return outcome;
+            }
+            Sameness::Different => {}
         }
         let stored_date = date_at(&snap.study, LAST_UPDATE);
         if let Some(stored_date) = stored_date
@@ -248,13 +260,9 @@ fn store_one(
             outcome.result = SyncResult::New;
             if let Some((previous, old)) = latest {
                 outcome.result = SyncResult::Changed;
-                let (a, b) = if old.origin == Origin::Api {
-                    (old.study.clone(), study.doc().clone())
-                } else {
-                    (crate::store::markup::normalized(&old.study), crate::store::markup::normalized(study.doc()))
-                };
-                outcome.changes = diff::diff(&a, &b);
-                outcome.text_diff = text::unified(&a, &b, &previous.name, &written.name);
+                let pair = comparable((&old.study, old.origin), (study.doc(), Origin::Api));
+                outcome.changes = diff::diff(&pair.before, &pair.after);
+                outcome.text_diff = text::unified(&pair.before, &pair.after, &previous.name, &written.name);
                 outcome.previous = Some(previous.name);
             }
             outcome
@@ -276,14 +284,22 @@ fn cells(o: &TrialOutcome, escape: fn(&str) -> String) -> Vec<String> {
 const HEADER: [&str; 5] = ["Trial", "Status", "Last update", "Result", "Snapshot"];
 
 fn alias_notes(outcomes: &[TrialOutcome]) -> String {
-    outcomes
-        .iter()
-        .filter_map(|o| {
-            o.requested_as.as_ref().map(|asked| {
-                format!("Note: {asked} is an alias of {}; the record is stored under {}.\n", o.nct_id, o.nct_id)
-            })
-        })
-        .collect()
+    let mut notes = String::new();
+    for o in outcomes {
+        if let Some(asked) = &o.requested_as {
+            notes.push_str(&format!(
+                "Note: {asked} is an alias of {}; the record is stored under {}.\n",
+                o.nct_id, o.nct_id
+            ));
+        }
+        if o.registry_refreshed {
+            notes.push_str(&format!(
+                "Note: {}: the registry refreshed its own derived data (MeSH terms); the sponsor's record and its posted date are unchanged, so nothing was stored.\n",
+                o.nct_id
+            ));
+        }
+    }
+    notes
 }
 
 /// The change set of a trial this run changed.

@@ -136,12 +136,8 @@ pub fn diff(before: &Value, after: &Value) -> Vec<Change> {
 /// Diffs two stored versions. Across origins (API v2 serves Markdown, the history API serves
 /// HTML) free text is compared without markup, and the second value says so.
 pub fn between(a: &crate::store::Snapshot, b: &crate::store::Snapshot) -> (Vec<Change>, bool) {
-    if a.origin == b.origin {
-        (diff(&a.study, &b.study), false)
-    } else {
-        let n = crate::store::markup::normalized;
-        (diff(&n(&a.study), &n(&b.study)), true)
-    }
+    let pair = crate::store::version::comparable((&a.study, a.origin), (&b.study, b.origin));
+    (diff(&pair.before, &pair.after), pair.cross_origin)
 }
 
 /// The note shown when two versions of different origins were compared.

@@ -390,11 +390,11 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
     }
 
     b.push(Block::Heading(t.changes.into()));
-    let (from, to) = (period.start.to_string(), period.end.to_string());
     let mut changes = Vec::new();
     for i in 1..loaded.versions.len() {
-        let date = loaded.versions[i].0.name.get(..10).unwrap_or("");
-        if date >= from.as_str() && date <= to.as_str() {
+        let posted = loaded.versions[i].0.posted;
+        let date = posted.to_string();
+        if posted >= period.start && posted <= period.end {
             for c in diff::between(&loaded.versions[i - 1].1, &loaded.versions[i].1).0 {
                 if c.importance != Importance::Low {
                     changes.push(format!("{date}: {}", c.summary));

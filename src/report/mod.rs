@@ -26,8 +26,8 @@ use crate::config::{Config, STUDY_PAGE};
 use crate::diff::{self, Importance};
 use crate::nct::NctId;
 use crate::progress::{Plan, Projection, SiteProgress, sites};
-use crate::registry::study::{date_at, enrollment_count, text_at};
-use crate::store::Store;
+use crate::registry::study::{self, Site, date_at, enrollment_count, text_at};
+use crate::store::{Store, StoredVersion, current_at};
 
 /// Registry changes within this many days before as-of are listed in the report.
 pub const RECENT_DAYS: i64 = 90;
@@ -177,17 +177,9 @@ impl Loaded<'_> {
         &self.versions[self.used].1.study
     }
 
-    /// The registry's sites: (facility, city, status).
-    pub fn locations(&self) -> Vec<(String, Option<String>, Option<String>)> {
-        self.study()
-            .pointer("/protocolSection/contactsLocationsModule/locations")
-            .and_then(Value::as_array)
-            .map(|l| {
-                l.iter()
-                    .map(|s| (text(s, "/facility").unwrap_or_default(), text(s, "/city"), text(s, "/status")))
-                    .collect()
-            })
-            .unwrap_or_default()
+    /// The registry's sites in the version used.
+    pub fn locations(&self) -> Vec<Site> {
+        study::sites(self.study())
     }
 }
 
@@ -204,8 +196,8 @@ pub fn load<'a>(
         bail!("{id}: no stored snapshot in {}; run `ctwatch sync {id}` first", config.snapshots.display());
     }
     let mut notes = Vec::new();
-    let as_of_text = as_of.to_string();
-    let used = match versions.iter().rposition(|(v, _)| v.name.get(..10).is_some_and(|d| d <= as_of_text.as_str())) {
+    let stored: Vec<StoredVersion> = versions.iter().map(|(v, _)| v.clone()).collect();
+    let used = match current_at(&stored, as_of) {
         Some(i) => i,
         None => {
             notes.push(format!(
@@ -219,7 +211,7 @@ pub fn load<'a>(
     let mut loaded = Loaded { id: id.clone(), as_of, versions, used, trial, log: None, log_path: None, notes };
     loaded.log_path = accrual_override.map(Path::to_path_buf).or_else(|| trial.and_then(|t| t.accrual.clone()));
     if let Some(path) = &loaded.log_path {
-        let facilities: Vec<String> = loaded.locations().into_iter().map(|(f, _, _)| f).collect();
+        let facilities: Vec<String> = loaded.locations().into_iter().map(|s| s.facility).collect();
         let aliases = trial.map(|t| t.site_aliases.clone()).unwrap_or_default();
         loaded.log =
             Some(accrual::read(path, &SiteNames::new(&facilities, &aliases), as_of).with_context(|| id.to_string())?);
@@ -279,7 +271,6 @@ pub fn build(
 pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
     let (id, as_of, used) = (&loaded.id, loaded.as_of, loaded.used);
     let versions = &loaded.versions;
-    let as_of_text = as_of.to_string();
     let mut notes = loaded.notes.clone();
     let (version, _) = &versions[used];
     let study = loaded.study();
@@ -331,20 +322,21 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
     if as_of > recruitment_end {
         notes.push(format!("The planned end of recruitment ({recruitment_end}) has passed."));
     }
-    for s in site_rows.iter().filter(|s| s.registry_status.is_none() && s.enrolled.unwrap_or(0) > 0) {
+    for s in site_rows.iter().filter(|s| !s.on_registry && s.enrolled.unwrap_or(0) > 0) {
         notes.push(format!("The accrual log has inclusions at {}, a site the registry does not list.", s.facility));
     }
 
     let mut recent_changes = Vec::new();
-    let window_start = (as_of - Duration::days(RECENT_DAYS)).to_string();
+    let window_start = as_of - Duration::days(RECENT_DAYS);
     for i in 1..=used {
-        let date = versions[i].0.name.get(..10).unwrap_or("");
-        if date > window_start.as_str() && date <= as_of_text.as_str() {
+        let posted = versions[i].0.posted;
+        let date = posted.to_string();
+        if posted > window_start && posted <= as_of {
             for c in diff::between(&versions[i - 1].1, &versions[i].1).0 {
                 if c.importance != Importance::Low {
                     recent_changes.push(RecentChange {
                         snapshot: versions[i].0.name.clone(),
-                        date: date.to_string(),
+                        date: date.clone(),
                         importance: c.importance,
                         summary: c.summary,
                     });
@@ -371,12 +363,12 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
         headline: String::new(),
         notes,
         trial: TrialInfo {
-            title: text(study, "/protocolSection/identificationModule/briefTitle"),
-            official_title: text(study, "/protocolSection/identificationModule/officialTitle"),
-            sponsor: text(study, "/protocolSection/sponsorCollaboratorsModule/leadSponsor/name"),
+            title: text(study, study::BRIEF_TITLE),
+            official_title: text(study, study::OFFICIAL_TITLE),
+            sponsor: text(study, study::LEAD_SPONSOR),
             org_study_id: text(study, "/protocolSection/identificationModule/orgStudyIdInfo/id"),
-            overall_status: text(study, "/protocolSection/statusModule/overallStatus"),
-            last_update: text(study, "/protocolSection/statusModule/lastUpdatePostDateStruct/date"),
+            overall_status: text(study, study::OVERALL_STATUS),
+            last_update: text(study, study::LAST_UPDATE),
             snapshot: version.name.clone(),
             registry_url: format!("{STUDY_PAGE}{id}"),
         },

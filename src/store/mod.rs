@@ -14,6 +14,7 @@
 
 pub mod markup;
 pub mod snapshot;
+pub mod version;
 
 use std::fs::{self, File, TryLockError};
 use std::io::{self, Write};
@@ -21,6 +22,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub use snapshot::{Origin, Snapshot, canonical, content_sha256};
+
+use chrono::NaiveDate;
 
 use crate::nct::NctId;
 use crate::partial_date::PartialDate;
@@ -69,13 +72,37 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
     move |source| StoreError::Io { path: path.to_path_buf(), source }
 }
 
-/// A stored version: its file name and full path.
+/// A stored version: its file name, full path, and what the name says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredVersion {
     /// e.g. `2025-06-26.json`.
     pub name: String,
     /// `snapshots/<NCT>/<name>`.
     pub path: PathBuf,
+    /// The posted date the name gives (the record's `lastUpdatePostDate`).
+    pub posted: NaiveDate,
+    /// 1 for `DATE.json`, N for `DATE_00N.json`.
+    pub seq: u16,
+}
+
+/// Parses a snapshot file name: `YYYY-MM-DD.json` or `YYYY-MM-DD_NNN.json` (NNN 002–999).
+pub fn parse_snapshot_name(name: &str) -> Option<(NaiveDate, u16)> {
+    let stem = name.strip_suffix(".json")?;
+    let (date, seq) = match stem.split_once('_') {
+        Some((d, n)) if n.len() == 3 && n.bytes().all(|b| b.is_ascii_digit()) => (d, n.parse::<u16>().ok()?),
+        Some(_) => return None,
+        None => (stem, 1),
+    };
+    if date.len() != 10 || (seq < 2 && stem.contains('_')) {
+        return None;
+    }
+    let posted = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    Some((posted, seq))
+}
+
+/// The index of the version current at `date`: the newest posted on or before it.
+pub fn current_at(versions: &[StoredVersion], date: NaiveDate) -> Option<usize> {
+    versions.iter().rposition(|v| v.posted <= date)
 }
 
 /// Proof that this process holds the store's write lock; dropping it releases the lock.
@@ -147,7 +174,12 @@ impl Store {
             if name.starts_with('.') || !name.ends_with(".json") {
                 continue;
             }
-            out.push(StoredVersion { path: dir.join(&name), name });
+            let path = dir.join(&name);
+            let (posted, seq) = parse_snapshot_name(&name).ok_or_else(|| StoreError::Corrupt {
+                path: path.clone(),
+                reason: "not a snapshot name (YYYY-MM-DD.json or YYYY-MM-DD_NNN.json); move it out of the store".into(),
+            })?;
+            out.push(StoredVersion { path, name, posted, seq });
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
@@ -237,7 +269,7 @@ impl Store {
     ) -> Result<StoredVersion, StoreError> {
         let dir = self.trial_dir(&snap.nct_id);
         create_dir_durably(&dir)?;
-        let base = last_update.to_string();
+        let base = last_update.first_day().format("%Y-%m-%d").to_string();
         let name = (1..=999)
             .map(|n| if n == 1 { format!("{base}.json") } else { format!("{base}_{n:03}.json") })
             .find(|name| !dir.join(name).exists())
@@ -249,7 +281,8 @@ impl Store {
         let _ = fs::remove_file(&tmp);
         result?;
         sync_dir(&dir)?;
-        Ok(StoredVersion { name, path })
+        let (posted, seq) = parse_snapshot_name(&name).expect("a name made above");
+        Ok(StoredVersion { name, path, posted, seq })
     }
 
     fn write_then_link(&self, tmp: &Path, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
@@ -359,6 +392,15 @@ mod tests {
         assert!(err.contains("2025-06-26.json") && err.contains("content_sha256"), "{err}");
         fs::write(dir.join("2025-06-28.json"), snap("NCT2", 1).to_canonical_bytes()).unwrap();
         assert!(store.latest(&id).unwrap_err().to_string().contains("holds NCT00000002"));
+    }
+
+    #[test]
+    fn snapshot_names_are_strict() {
+        assert_eq!(parse_snapshot_name("2025-06-26.json"), Some((NaiveDate::from_ymd_opt(2025, 6, 26).unwrap(), 1)));
+        assert_eq!(parse_snapshot_name("2025-06-26_002.json").map(|x| x.1), Some(2));
+        for bad in ["zzz.json", "2025-06-26_001.json", "2025-06-26_2.json", "2025-13-01.json", "2025-06-26.json.bak"] {
+            assert_eq!(parse_snapshot_name(bad), None, "{bad}");
+        }
     }
 
     #[test]
