@@ -10,7 +10,7 @@ use crate::cli::{Format, HistoryArgs};
 use crate::config::Config;
 use crate::diff::{self, Change, Importance, humanize};
 use crate::nct::NctId;
-use crate::registry::study::text_at;
+use crate::registry::study::{self, text_at};
 use crate::render::{self, markdown};
 use crate::store::Store;
 use crate::{Exit, store};
@@ -50,18 +50,18 @@ pub fn timeline(store: &Store, id: &NctId) -> anyhow::Result<Vec<Version>> {
         let s = &snap.study;
         let at = |p: &str| s.pointer(&format!("/protocolSection/{p}")).cloned().unwrap_or(Value::Null);
         let text = |p: &str| text_at(s, &format!("/protocolSection/{p}")).map(str::to_string);
-        let sites = s.pointer("/protocolSection/contactsLocationsModule/locations").and_then(Value::as_array);
+        let sites = study::sites(s);
         out.push(Version {
             snapshot: v.name.clone(),
             origin: snap.origin,
             last_update: text("statusModule/lastUpdatePostDateStruct/date"),
-            overall_status: text("statusModule/overallStatus"),
+            overall_status: study::overall_status(s).map(str::to_string),
             start_date: at("statusModule/startDateStruct"),
             primary_completion_date: at("statusModule/primaryCompletionDateStruct"),
             completion_date: at("statusModule/completionDateStruct"),
             enrollment: at("designModule/enrollmentInfo"),
-            sites_recruiting: sites.map_or(0, |l| l.iter().filter(|x| x["status"] == "RECRUITING").count()),
-            sites_total: sites.map_or(0, Vec::len),
+            sites_recruiting: sites.iter().filter(|x| x.status.as_deref() == Some("RECRUITING")).count(),
+            sites_total: sites.len(),
             changes: if i == 0 { Vec::new() } else { diff::between(&all[i - 1].1, snap).0 },
         });
     }
@@ -136,21 +136,28 @@ fn enrollment(v: &Value) -> String {
     }
 }
 
-/// The high-importance summaries, else a count by importance.
+/// How many high-importance summaries a "What changed" line shows before "(+N other changes)".
+const WHAT_CHANGED_SHOWN: usize = 3;
+
+/// The first few high-importance summaries, then a count of the rest.
 fn what_changed(i: usize, changes: &[Change]) -> String {
     if i == 0 {
         return "first stored version".into();
     }
-    let high: Vec<&str> =
-        changes.iter().filter(|c| c.importance == Importance::High).map(|c| c.summary.as_str()).collect();
-    let rest = changes.len() - high.len();
-    let mut text = high.join("; ");
-    if rest > 0 || high.is_empty() {
-        let other = if high.is_empty() { "" } else { " other" };
-        let more = format!("{rest}{other} change{}", if rest == 1 { "" } else { "s" });
-        text = if high.is_empty() { more } else { format!("{text} (+{more})") };
+    let shown: Vec<&str> = changes
+        .iter()
+        .filter(|c| c.importance == Importance::High)
+        .take(WHAT_CHANGED_SHOWN)
+        .map(|c| c.summary.as_str())
+        .collect();
+    let rest = changes.len() - shown.len();
+    let plural = if rest == 1 { "" } else { "s" };
+    match (shown.is_empty(), rest) {
+        (true, 0) => "no changes".into(),
+        (true, n) => format!("{n} change{plural}"),
+        (false, 0) => shown.join("; "),
+        (false, n) => format!("{} (+{n} other change{plural})", shown.join("; ")),
     }
-    text
 }
 
 fn rows(versions: &[Version], escape: &dyn Fn(&str) -> String) -> Vec<Vec<String>> {

@@ -32,27 +32,6 @@ fn without_volatile(study: &Value) -> Value {
     s
 }
 
-/// ANSI colours for a terminal: additions green, removals red, hunk headers cyan.
-pub fn colorize(diff: &str) -> String {
-    diff.lines()
-        .map(|line| {
-            let safe = crate::render::terminal_safe(line);
-            let colour = if line.starts_with("+++") || line.starts_with("---") {
-                "1"
-            } else if line.starts_with('+') {
-                "32"
-            } else if line.starts_with('-') {
-                "31"
-            } else if line.starts_with("@@") {
-                "36"
-            } else {
-                return format!("{safe}\n");
-            };
-            format!("\x1b[{colour}m{safe}\x1b[0m\n")
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,7 +46,7 @@ mod tests {
         b["x"] = json!(2);
         let d = unified(&a, &b, "a", "b");
         assert!(d.starts_with("--- a\n+++ b\n@@"), "{d}");
-        let c = colorize(&format!("{d}\x1b]0;evil\x07"));
+        let c = crate::render::colorize_diff(&format!("{d}\x1b]0;evil\x07"));
         assert!(c.contains("\x1b[31m-  \"x\": 1\x1b[0m") && c.contains("\x1b[32m+  \"x\": 2\x1b[0m"), "{c:?}");
         assert!(!c.contains("\x1b]0;"), "registry escape sequences are removed");
     }

@@ -16,6 +16,7 @@ use serde::Serialize;
 pub use bayes::{Accrual, Projection};
 
 use crate::accrual::AccrualLog;
+use crate::registry::study::Site;
 
 /// Average days per month (365.25 / 12), for months active and rates.
 pub const DAYS_PER_MONTH: f64 = 30.4375;
@@ -40,7 +41,11 @@ pub struct SiteProgress {
     pub facility: String,
     /// The site's city, from the registry.
     pub city: Option<String>,
-    /// The site's status on the registry (`null` when the registry does not list the site).
+    /// The registry lists this site. False only for a site that appears in the accrual log
+    /// and not on the registry.
+    pub on_registry: bool,
+    /// The site's status on the registry (`null` when the registry lists the site without a
+    /// status, as most completed records do, or does not list it: see `on_registry`).
     pub registry_status: Option<String>,
     /// Included at this site, withdrawn ones included (`null` without an accrual log).
     pub enrolled: Option<u32>,
@@ -142,17 +147,14 @@ impl Plan {
 
 /// Per-site figures: every registry site (facility, city, status), plus any site of the log
 /// the registry does not list.
-pub fn sites(
-    registry: &[(String, Option<String>, Option<String>)],
-    log: Option<&AccrualLog>,
-    as_of: NaiveDate,
-) -> Vec<SiteProgress> {
+pub fn sites(registry: &[Site], log: Option<&AccrualLog>, as_of: NaiveDate) -> Vec<SiteProgress> {
     let mut out: Vec<SiteProgress> = registry
         .iter()
-        .map(|(facility, city, status)| SiteProgress {
-            facility: facility.clone(),
-            city: city.clone(),
-            registry_status: status.clone(),
+        .map(|site| SiteProgress {
+            facility: site.facility.clone(),
+            city: site.city.clone(),
+            on_registry: true,
+            registry_status: site.status.clone(),
             enrolled: None,
             withdrawn: None,
             first_enrolled_on: None,
@@ -166,6 +168,7 @@ pub fn sites(
             out.push(SiteProgress {
                 facility: inc.facility.clone(),
                 city: None,
+                on_registry: false,
                 registry_status: None,
                 enrolled: None,
                 withdrawn: None,
@@ -254,15 +257,20 @@ mod tests {
     #[test]
     fn per_site_figures() {
         let l = log(&["2025-02-01", "2025-03-01", "2025-04-01"]);
-        let registry = vec![
-            ("A".to_string(), Some("Groningen".to_string()), Some("RECRUITING".to_string())),
-            ("C".to_string(), None, None),
-        ];
+        let site = |f: &str, city: Option<&str>, status: Option<&str>| Site {
+            facility: f.into(),
+            city: city.map(String::from),
+            country: None,
+            status: status.map(String::from),
+        };
+        let registry = vec![site("A", Some("Groningen"), Some("RECRUITING")), site("C", None, None)];
         let s = sites(&registry, Some(&l), d("2025-08-01"));
         assert_eq!(s.len(), 3, "B is not on the registry but is in the log");
         assert_eq!((s[0].enrolled, s[0].withdrawn, s[0].first_enrolled_on), (Some(2), Some(0), Some(d("2025-02-01"))));
         assert!((s[0].months_active.unwrap() - 181.0 / DAYS_PER_MONTH).abs() < 1e-9);
         assert_eq!((s[1].enrolled, s[1].first_enrolled_on), (Some(0), None));
+        assert!(s[1].on_registry && s[1].registry_status.is_none(), "C: listed, status not given");
+        assert!(!s[2].on_registry, "B: only in the log");
         assert_eq!((s[2].facility.as_str(), s[2].enrolled, s[2].withdrawn), ("B", Some(1), Some(1)));
     }
 }

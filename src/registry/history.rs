@@ -89,7 +89,19 @@ impl History {
     /// One version, checked to be that version of that trial.
     pub async fn version(&self, id: &NctId, n: u32) -> Result<Version, RegistryError> {
         let url = self.url(&format!("/studies/{id}/history/{n}"));
-        let doc = json_body(expect_ok(self.endpoint.http().get(&url).await?)?)?;
+        let answer = match expect_ok(self.endpoint.http().get(&url).await?) {
+            // The list names the version, so a 404 here is a missing body, not a missing trial.
+            Err(RegistryError::NotFound { url }) => {
+                return Err(RegistryError::Invalid {
+                    url,
+                    reason: format!(
+                        "version {n} is in the version list but the history API has no body for it (HTTP 404)"
+                    ),
+                });
+            }
+            other => other?,
+        };
+        let doc = json_body(answer)?;
         let invalid = |reason: String| RegistryError::Invalid { url: url.clone(), reason };
         match doc.get("studyVersion").and_then(Value::as_u64) {
             Some(v) if v == n as u64 => {}

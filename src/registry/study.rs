@@ -74,7 +74,7 @@ impl Study {
 
     /// `statusModule.overallStatus` as served (unknown values are kept as text).
     pub fn overall_status(&self) -> Option<&str> {
-        self.str_at("/protocolSection/statusModule/overallStatus")
+        overall_status(&self.doc)
     }
 
     /// A string field by JSON pointer.
@@ -101,6 +101,57 @@ pub fn text_at<'a>(doc: &'a Value, pointer: &str) -> Option<&'a str> {
 
 /// Where a record keeps the date the registry posted this version.
 pub const LAST_UPDATE: &str = "/protocolSection/statusModule/lastUpdatePostDateStruct/date";
+/// `identificationModule.briefTitle`.
+pub const BRIEF_TITLE: &str = "/protocolSection/identificationModule/briefTitle";
+/// `identificationModule.officialTitle`.
+pub const OFFICIAL_TITLE: &str = "/protocolSection/identificationModule/officialTitle";
+/// `statusModule.overallStatus`.
+pub const OVERALL_STATUS: &str = "/protocolSection/statusModule/overallStatus";
+/// `sponsorCollaboratorsModule.leadSponsor.name`.
+pub const LEAD_SPONSOR: &str = "/protocolSection/sponsorCollaboratorsModule/leadSponsor/name";
+/// `contactsLocationsModule.locations`.
+pub const LOCATIONS: &str = "/protocolSection/contactsLocationsModule/locations";
+
+/// The record's brief title.
+pub fn brief_title(doc: &Value) -> Option<&str> {
+    text_at(doc, BRIEF_TITLE)
+}
+
+/// The record's overall status as served (`RECRUITING`, …; unknown values kept as text).
+pub fn overall_status(doc: &Value) -> Option<&str> {
+    text_at(doc, OVERALL_STATUS)
+}
+
+/// One site (location) as the registry lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// `facility` (empty when the registry gives none).
+    pub facility: String,
+    /// `city`.
+    pub city: Option<String>,
+    /// `country`.
+    pub country: Option<String>,
+    /// The site's recruitment status. Most completed and active-not-recruiting records list
+    /// their sites without one: `None` then means "listed, status not given", never "not listed".
+    pub status: Option<String>,
+}
+
+/// The sites a record lists, in the registry's order.
+pub fn sites(doc: &Value) -> Vec<Site> {
+    doc.pointer(LOCATIONS)
+        .and_then(Value::as_array)
+        .map(|l| {
+            l.iter()
+                .map(|s| Site {
+                    facility: text_at(s, "/facility").unwrap_or_default().to_string(),
+                    city: text_at(s, "/city").map(str::to_string),
+                    country: text_at(s, "/country").map(str::to_string),
+                    status: text_at(s, "/status").map(str::to_string),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
 
 /// `enrollmentInfo.count` when the registry uses it as "unknown".
 pub const ENROLLMENT_UNKNOWN: u64 = 99_999_999;

@@ -27,6 +27,27 @@ pub fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// A unified text diff in ANSI colours for a terminal (registry text made safe first): additions green, removals red, hunk headers cyan.
+pub fn colorize_diff(diff: &str) -> String {
+    diff.lines()
+        .map(|line| {
+            let safe = terminal_safe(line);
+            let colour = if line.starts_with("+++") || line.starts_with("---") {
+                "1"
+            } else if line.starts_with('+') {
+                "32"
+            } else if line.starts_with('-') {
+                "31"
+            } else if line.starts_with("@@") {
+                "36"
+            } else {
+                return format!("{safe}\n");
+            };
+            format!("\x1b[{colour}m{safe}\x1b[0m\n")
+        })
+        .collect()
+}
+
 /// A terminal table with ctwatch's look; cells are made terminal-safe.
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut table = Table::new();

@@ -99,7 +99,7 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
                     Some(c) => format!("{}, {c}", s.facility),
                     None => s.facility.clone(),
                 },
-                s.registry_status.as_deref().map_or_else(|| "not on the registry".into(), humanize),
+                site_status(s),
                 num(s.enrolled),
                 num(s.withdrawn),
                 or_dash(s.first_enrolled_on.map(|d| d.to_string())),
@@ -147,4 +147,14 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
         b.push(Block::List(r.notes.clone()));
     }
     b
+}
+
+/// A site's registry status for people: its status, "listed, status not given", or "not on the
+/// registry" (a site only the accrual log knows).
+pub fn site_status(s: &crate::progress::SiteProgress) -> String {
+    match (&s.registry_status, s.on_registry) {
+        (Some(status), _) => humanize(status),
+        (None, true) => "listed, status not given".into(),
+        (None, false) => "not on the registry".into(),
+    }
 }

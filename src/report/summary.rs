@@ -9,7 +9,7 @@ pub fn render(r: &ProgressReport) -> String {
     let rows = r.sites.iter().map(|s| {
         vec![
             s.facility.clone(),
-            s.registry_status.clone().unwrap_or_else(|| "not on registry".into()),
+            super::progress::site_status(s),
             s.enrolled.map_or_else(|| "?".into(), |n| n.to_string()),
             s.withdrawn.map_or_else(|| "?".into(), |n| n.to_string()),
             s.first_enrolled_on.map_or_else(|| "–".into(), |d| d.to_string()),
