@@ -7,6 +7,7 @@ mod compliance;
 mod corpus;
 mod diff;
 mod ethics;
+mod real;
 mod registry;
 mod report;
 mod server;
@@ -52,6 +53,21 @@ pub fn fixture(name: &str) -> String {
 /// The fixture with its nctId (and nothing else) replaced.
 pub fn fixture_as(name: &str, id: &str) -> String {
     fixture(name).replace("NCT07038304", id)
+}
+
+/// A folder of the recorded registry responses beside the repository (`../shared/ctgov/REL`).
+///
+/// Tests that call this carry `#[cfg_attr(ctwatch_no_shared, ignore = …)]`: the build script
+/// sets `ctwatch_no_shared` when the data is missing outside CI, so the skip is visible in the
+/// test summary. Under `CI=true` the tests always run, and a missing folder fails here.
+pub fn shared_dir(rel: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/ctgov").join(rel);
+    assert!(
+        dir.is_dir(),
+        "{}: the recorded registry responses are missing; CI must have them (outside CI this test is ignored when they are)",
+        dir.display()
+    );
+    dir
 }
 
 /// What one run of the binary did.
