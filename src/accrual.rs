@@ -55,16 +55,35 @@ pub struct SiteNames {
 
 impl SiteNames {
     /// From the registry's facility names and the config's aliases (alias → facility).
-    pub fn new(facilities: &[String], aliases: &BTreeMap<String, String>) -> SiteNames {
+    ///
+    /// Refused, with the alias named: an alias that is itself another registry facility's name
+    /// (it would move that site's inclusions to another site and hide its findings), and two
+    /// aliases that differ only by case but point to different sites.
+    pub fn new(facilities: &[String], aliases: &BTreeMap<String, String>) -> Result<SiteNames, String> {
         let mut known = BTreeMap::new();
         for f in facilities {
             known.insert(f.trim().to_lowercase(), f.clone());
         }
+        let mut from_alias: BTreeMap<String, (&String, String)> = BTreeMap::new();
         for (alias, facility) in aliases {
             let target = facilities.iter().find(|f| f.eq_ignore_ascii_case(facility.trim())).unwrap_or(facility);
-            known.insert(alias.trim().to_lowercase(), target.clone());
+            let key = alias.trim().to_lowercase();
+            if let Some(own) = known.get(&key).filter(|own| !own.eq_ignore_ascii_case(target.trim())) {
+                return Err(format!(
+                    "site alias {alias:?} = {facility:?}: {own:?} is a site of its own on the registry; an alias may not move its inclusions to another site"
+                ));
+            }
+            if let Some((other, earlier)) = from_alias.get(&key).filter(|(_, t)| !t.eq_ignore_ascii_case(target)) {
+                return Err(format!(
+                    "site aliases {other:?} and {alias:?} differ only by case but point to different sites ({earlier:?} and {target:?})"
+                ));
+            }
+            from_alias.insert(key, (alias, target.clone()));
         }
-        SiteNames { known }
+        for (key, (_, target)) in from_alias {
+            known.insert(key, target);
+        }
+        Ok(SiteNames { known })
     }
 
     fn resolve(&self, name: &str) -> Result<String, String> {
@@ -177,7 +196,28 @@ mod tests {
 
     fn sites() -> SiteNames {
         let aliases = BTreeMap::from([("UMCG".to_string(), "UMC Groningen".to_string())]);
-        SiteNames::new(&["UMC Groningen".into(), "Radboud Umc".into()], &aliases)
+        SiteNames::new(&["UMC Groningen".into(), "Radboud Umc".into()], &aliases).unwrap()
+    }
+
+    #[test]
+    fn aliases_cannot_move_inclusions_between_sites() {
+        let facilities = ["UMC Groningen".to_string(), "Radboud Umc".to_string()];
+        let hijack = BTreeMap::from([("radboud umc".to_string(), "UMC Groningen".to_string())]);
+        let e = SiteNames::new(&facilities, &hijack).unwrap_err();
+        assert!(e.contains("\"radboud umc\"") && e.contains("site of its own"), "{e}");
+        let cases = BTreeMap::from([
+            ("x".to_string(), "UMC Groningen".to_string()),
+            ("X".to_string(), "Radboud Umc".to_string()),
+        ]);
+        let e = SiteNames::new(&facilities, &cases).unwrap_err();
+        assert!(e.contains("differ only by case"), "{e}");
+        // The same alias spelled twice for the same site, and a facility aliased to itself, are fine.
+        let fine = BTreeMap::from([
+            ("umcg".to_string(), "UMC Groningen".to_string()),
+            ("UMCG".to_string(), "umc groningen".to_string()),
+            ("UMC GRONINGEN".to_string(), "UMC Groningen".to_string()),
+        ]);
+        assert!(SiteNames::new(&facilities, &fine).is_ok());
     }
 
     fn parse(text: &str) -> Result<AccrualLog, AccrualError> {

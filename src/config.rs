@@ -187,7 +187,15 @@ impl Config {
         let base_dir = source.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
         let name = source.as_deref().map_or_else(|| "(defaults)".to_string(), |p| p.display().to_string());
         let raw = parse_file(&text, &name)?;
-        let registry = registry_settings(raw.registry).with_context(|| name.clone())?;
+        let registry = registry_settings(raw.registry).map_err(|e| {
+            // Name the line of the offending key when it can be found.
+            let msg = e.to_string();
+            let key = msg.strip_prefix("[registry] ").and_then(|m| m.split([' ', '=']).next()).unwrap_or("");
+            match text.lines().position(|l| !key.is_empty() && l.trim_start().starts_with(key)) {
+                Some(i) => anyhow::anyhow!("{name}:{}: {msg}", i + 1),
+                None => anyhow::anyhow!("{name}: {msg}"),
+            }
+        })?;
         let trials = trials(raw.trial, &base_dir).with_context(|| name.clone())?;
         Ok(Config {
             api_base: base_url(options.api_base.as_deref().unwrap_or(DEFAULT_API_BASE), "--api-base")?,
@@ -222,12 +230,35 @@ fn parse_file(text: &str, name: &str) -> anyhow::Result<RawFile> {
     })
 }
 
-fn secs(value: Option<f64>, key: &str, default: Duration) -> anyhow::Result<Duration> {
-    match value {
-        None => Ok(default),
-        Some(v) if (0.0..=86_400.0).contains(&v) => Ok(Duration::from_secs_f64(v)),
-        Some(v) => bail!("[registry] {key} = {v}: expected a number of seconds between 0 and 86400"),
+/// The documented range of every numeric `[registry]` setting: (key, min, max, unit).
+pub const REGISTRY_RANGES: &[(&str, f64, f64, &str)] = &[
+    ("connect_timeout_secs", 1.0, 300.0, "seconds"),
+    ("timeout_secs", 1.0, 3600.0, "seconds"),
+    ("retries", 0.0, 20.0, "retries"),
+    ("retry_base_ms", 1.0, 60_000.0, "milliseconds"),
+    ("retry_budget_secs", 1.0, 3600.0, "seconds"),
+    ("min_interval_ms", 0.0, 60_000.0, "milliseconds"),
+    ("max_body_mb", 0.001, 4096.0, "MiB"),
+    ("lock_timeout_secs", 0.0, 3600.0, "seconds"),
+];
+
+/// Checks `value` against its documented range; the error names the key and the range.
+fn in_range(key: &str, value: f64) -> anyhow::Result<f64> {
+    let (_, min, max, unit) =
+        REGISTRY_RANGES.iter().find(|(k, ..)| *k == key).copied().expect("every numeric key has a range");
+    if value.is_finite() && (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        bail!("[registry] {key} = {value}: expected {unit} from {min} to {max}")
     }
+}
+
+fn secs(value: Option<f64>, key: &str, default: Duration) -> anyhow::Result<Duration> {
+    value.map_or(Ok(default), |v| in_range(key, v).map(Duration::from_secs_f64))
+}
+
+fn millis(value: Option<u64>, key: &str, default: Duration) -> anyhow::Result<Duration> {
+    value.map_or(Ok(default), |v| in_range(key, v as f64).map(|v| Duration::from_millis(v as u64)))
 }
 
 fn registry_settings(raw: RawRegistry) -> anyhow::Result<RegistrySettings> {
@@ -241,21 +272,19 @@ fn registry_settings(raw: RawRegistry) -> anyhow::Result<RegistrySettings> {
     };
     let max_body_bytes = match raw.max_body_mb {
         None => d.max_body_bytes,
-        Some(mb) if mb.is_finite() && mb > 0.0 && mb <= 4096.0 => (mb * 1024.0 * 1024.0) as u64,
-        Some(mb) => bail!("[registry] max_body_mb = {mb}: expected a size in MiB between 0 and 4096"),
+        Some(mb) => (in_range("max_body_mb", mb)? * 1024.0 * 1024.0) as u64,
     };
     Ok(RegistrySettings {
         user_agent,
         connect_timeout: secs(raw.connect_timeout_secs, "connect_timeout_secs", d.connect_timeout)?,
         timeout: secs(raw.timeout_secs, "timeout_secs", d.timeout)?,
         retries: match raw.retries {
-            Some(r) if r > 20 => bail!("[registry] retries = {r}: at most 20"),
-            Some(r) => r,
+            Some(r) => in_range("retries", r as f64)? as u32,
             None => d.retries,
         },
-        retry_base: raw.retry_base_ms.map_or(d.retry_base, Duration::from_millis),
+        retry_base: millis(raw.retry_base_ms, "retry_base_ms", d.retry_base)?,
         retry_budget: secs(raw.retry_budget_secs, "retry_budget_secs", d.retry_budget)?,
-        min_interval: raw.min_interval_ms.map_or(d.min_interval, Duration::from_millis),
+        min_interval: millis(raw.min_interval_ms, "min_interval_ms", d.min_interval)?,
         max_body_bytes,
         lock_timeout: secs(raw.lock_timeout_secs, "lock_timeout_secs", d.lock_timeout)?,
     })
@@ -287,9 +316,18 @@ fn trials(raw: Vec<RawTrial>, base_dir: &Path) -> anyhow::Result<Vec<TrialConfig
         {
             bail!("trial {nct_id}: prior_certainty = {p}: expected a number in (0, 1]");
         }
+        let mut by_case: std::collections::HashMap<String, (&String, &String)> = Default::default();
         for (alias, facility) in &t.site_aliases {
             if alias.trim().is_empty() || facility.trim().is_empty() {
                 bail!("trial {nct_id}: site_aliases may not have empty names");
+            }
+            if let Some((other, earlier)) = by_case
+                .insert(alias.trim().to_lowercase(), (alias, facility))
+                .filter(|(_, f)| !f.trim().eq_ignore_ascii_case(facility.trim()))
+            {
+                bail!(
+                    "trial {nct_id}: site_aliases {other:?} and {alias:?} differ only by case but point to different sites ({earlier:?} and {facility:?})"
+                );
             }
         }
         out.push(TrialConfig {

@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::nct::NctId;
 use crate::partial_date::PartialDate;
 use crate::registry::history::{Entry, History, Version};
-use crate::registry::study::{LAST_UPDATE, date_at};
+use crate::registry::study::{EARLIEST_POSTED, LAST_UPDATE, date_at};
 use crate::store::version::version_key;
 use crate::store::{Origin, Snapshot, Store, content_sha256};
 use crate::{Exit, clock, render};
@@ -59,8 +59,13 @@ pub fn run(config: &Config, args: &BackfillArgs, out: &mut dyn Write) -> anyhow:
 
     let lock = store.lock(config.registry.lock_timeout)?;
     let mut index = store.history_index(&id)?;
-    let mut known: Vec<(String, String)> =
-        store.read_all(&id)?.into_iter().map(|(v, snap)| (version_key(&snap.study), v.name)).collect();
+    // Where a version's content already lives: a stored file, or a version planned below.
+    enum Home {
+        Stored(String),
+        Planned(usize),
+    }
+    let mut known: Vec<(String, Home)> =
+        store.read_all(&id)?.into_iter().map(|(v, snap)| (version_key(&snap.study), Home::Stored(v.name))).collect();
     let mut rows = Vec::new();
     for entry in &entries {
         if let Some(name) =
@@ -69,16 +74,33 @@ pub fn run(config: &Config, args: &BackfillArgs, out: &mut dyn Write) -> anyhow:
             rows.push(row(entry, "already stored", name));
         }
     }
+    // Plan every write first, checking each version; only then write, all or nothing.
+    let mut planned: Vec<(&Entry, Snapshot, PartialDate)> = Vec::new();
+    let mut same: Vec<(&Entry, usize)> = Vec::new();
     for (entry, v) in fetched {
         let key = version_key(&v.study);
-        if let Some((_, name)) = known.iter().find(|(k, _)| *k == key) {
-            index.insert(entry.version, name.clone());
-            rows.push(row(entry, "same as stored", name));
-            continue;
+        match known.iter().find(|(k, _)| *k == key).map(|(_, home)| home) {
+            Some(Home::Stored(name)) => {
+                index.insert(entry.version, name.clone());
+                rows.push(row(entry, "same as stored", name));
+                continue;
+            }
+            Some(Home::Planned(i)) => {
+                same.push((entry, *i));
+                continue;
+            }
+            None => {}
         }
         let date = date_at(&v.study, LAST_UPDATE)
             .filter(|d| d.as_day().is_some())
             .unwrap_or_else(|| PartialDate::from_date(entry.date));
+        let day = date.first_day();
+        if day < EARLIEST_POSTED || day > clock::today() + chrono::Duration::days(1) {
+            anyhow::bail!(
+                "{id}: version {} of {list_url} says it was posted {date}, which cannot be; nothing was stored",
+                entry.version
+            );
+        }
         let snapshot = Snapshot {
             api_version: None,
             content_sha256: content_sha256(&v.study),
@@ -91,10 +113,29 @@ pub fn run(config: &Config, args: &BackfillArgs, out: &mut dyn Write) -> anyhow:
             source: v.source.to_string(),
             study: v.study,
         };
-        let written = store.write_new(&lock, &snapshot, date)?;
-        index.insert(entry.version, written.name.clone());
-        known.push((key, written.name.clone()));
-        rows.push(row(entry, "stored", &written.name));
+        known.push((key, Home::Planned(planned.len())));
+        planned.push((entry, snapshot, date));
+    }
+    let mut written: Vec<crate::store::StoredVersion> = Vec::with_capacity(planned.len());
+    for (_, snapshot, date) in &planned {
+        match store.write_new(&lock, snapshot, *date) {
+            Ok(w) => written.push(w),
+            Err(e) => {
+                // Take back what this run wrote (ours alone, written moments ago under the lock).
+                for w in &written {
+                    let _ = std::fs::remove_file(&w.path);
+                }
+                return Err(anyhow::Error::new(e).context(format!("{id}: backfill failed; nothing was stored")));
+            }
+        }
+    }
+    for ((entry, _, _), w) in planned.iter().zip(&written) {
+        index.insert(entry.version, w.name.clone());
+        rows.push(row(entry, "stored", &w.name));
+    }
+    for (entry, i) in same {
+        index.insert(entry.version, written[i].name.clone());
+        rows.push(row(entry, "same as stored", &written[i].name));
     }
     store.write_history_index(&lock, &id, &index)?;
     drop(lock);

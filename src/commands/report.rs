@@ -54,16 +54,12 @@ pub fn run(config: &Config, args: &ReportArgs, out: &mut dyn Write) -> anyhow::R
     Ok(Exit::Clean)
 }
 
-/// Writes `<dir>/<stem>.<ext>` for each rendering; returns the paths in order.
+/// Writes `<dir>/<stem>.<ext>` for each rendering, all or nothing; returns the paths in order.
 fn write_files(dir: &std::path::Path, stem: &str, files: &[(&str, &str)]) -> anyhow::Result<Vec<std::path::PathBuf>> {
-    files
-        .iter()
-        .map(|(ext, text)| {
-            let path = dir.join(format!("{stem}.{ext}"));
-            report::write_file(&path, text.as_bytes())?;
-            Ok(path)
-        })
-        .collect()
+    let set: Vec<(std::path::PathBuf, &[u8])> =
+        files.iter().map(|(ext, text)| (dir.join(format!("{stem}.{ext}")), text.as_bytes())).collect();
+    report::write_files(&set)?;
+    Ok(set.into_iter().map(|(p, _)| p).collect())
 }
 
 /// `report --kind ethics`: the METC/CCMO annual progress report, Markdown and HTML.

@@ -176,6 +176,11 @@ fn trial_ids(config: &Config, given: &[String]) -> anyhow::Result<Vec<NctId>> {
     Ok(ids)
 }
 
+/// The date part of the registry's `dataTimestamp` (`2026-11-25T09:00:05` → 2026-11-25).
+fn data_day(version: &ApiVersion) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(version.data_timestamp.get(..10)?, "%Y-%m-%d").ok()
+}
+
 /// Compares one fetched record with the store and writes it when its content is new.
 fn store_one(
     store: &Store,
@@ -210,6 +215,18 @@ fn store_one(
         o.error = Some(e);
         o
     };
+    // A date after the registry's own data timestamp cannot be real, and stored it would make
+    // every later (genuine) version look older than it: refuse it before anything is stored.
+    let newest_possible = data_day(version).unwrap_or_else(clock::today) + chrono::Duration::days(1);
+    if study.last_update().first_day() > newest_possible {
+        let msg = format!(
+            "{}: lastUpdatePostDate {} is after the registry's own data timestamp ({}); implausible, not stored",
+            fetched.source,
+            study.last_update(),
+            version.data_timestamp
+        );
+        return fail(outcome, msg);
+    }
     let hash = content_sha256(study.doc());
     outcome.sha256 = Some(hash.clone());
     let latest = match store.latest(&id) {
@@ -350,10 +367,13 @@ pub fn markdown(outcomes: &[TrialOutcome]) -> String {
     }
     for set in outcomes.iter().filter_map(change_set) {
         text.push('\n');
-        text.push_str(&changes::markdown(&set));
+        text.push_str(&changes::markdown_capped(&set, SUMMARY_ROWS));
     }
     text
 }
+
+/// Most changes per trial in sync's Markdown (and so in the GitHub step summary).
+const SUMMARY_ROWS: usize = 100;
 
 /// `{"trials": [...]}`.
 pub fn json(outcomes: &[TrialOutcome]) -> String {

@@ -7,6 +7,8 @@
 //! one close match exists in the same country (similarity of the address text ≥ 0.75), and
 //! reported as an address change.
 
+use std::collections::{BTreeSet, HashMap, VecDeque};
+
 use serde_json::Value;
 use similar::TextDiff;
 
@@ -47,6 +49,91 @@ fn status_text(site: &Value) -> String {
     status(site).map_or_else(|| "no status".into(), humanize)
 }
 
+/// Longest prefix of a site's key compared for a close match: real addresses are far shorter,
+/// and a hostile megabyte-long name must not make matching slow.
+const MATCH_CHARS: usize = 300;
+/// A word shared by more leftover sites than this (e.g. "hospital") proposes no candidates.
+const COMMON_WORD: usize = 50;
+/// At most this many candidates, those sharing the most words, are compared per site.
+const MAX_CANDIDATES: usize = 20;
+
+/// Unique close matches among the leftover sites: (removed index, added index).
+///
+/// Candidates come from an index of the words in the keys, so the work grows with the number
+/// of sites, not its square: a leftover site is compared (similarity of the key's first
+/// [`MATCH_CHARS`] characters) only with leftovers that share an uncommon word with it and
+/// are in the same country. A pair is a match when each is the other's only close candidate.
+fn close_matches(
+    before: &[Value],
+    after: &[Value],
+    keys_before: &[String],
+    keys_after: &[String],
+    removed: &[usize],
+    added: &[usize],
+) -> Vec<(usize, usize)> {
+    if removed.is_empty() || added.is_empty() {
+        return Vec::new();
+    }
+    let clip = |k: &str| -> String { k.chars().take(MATCH_CHARS).collect() };
+    let words = |k: &str| -> BTreeSet<String> {
+        clip(k).split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 1).map(str::to_string).collect()
+    };
+    let words_added: Vec<BTreeSet<String>> = added.iter().map(|&j| words(&keys_after[j])).collect();
+    let mut frequency: HashMap<&str, usize> = HashMap::new();
+    let words_removed: Vec<BTreeSet<String>> = removed.iter().map(|&i| words(&keys_before[i])).collect();
+    for set in words_added.iter().chain(&words_removed) {
+        for w in set {
+            *frequency.entry(w.as_str()).or_default() += 1;
+        }
+    }
+    let mut index: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (a, set) in words_added.iter().enumerate() {
+        for w in set.iter().filter(|w| frequency[w.as_str()] <= COMMON_WORD) {
+            index.entry(w.as_str()).or_default().push(a);
+        }
+    }
+    // close[r] = the added positions close to removed position r.
+    let mut close: Vec<Vec<usize>> = Vec::with_capacity(removed.len());
+    let mut close_count = vec![0usize; added.len()];
+    for (r, &i) in removed.iter().enumerate() {
+        let mut shared: HashMap<usize, usize> = HashMap::new();
+        for w in words_removed[r].iter() {
+            for &a in index.get(w.as_str()).map_or(&[][..], Vec::as_slice) {
+                *shared.entry(a).or_default() += 1;
+            }
+        }
+        let mut candidates: Vec<(usize, usize)> = shared.into_iter().collect();
+        candidates.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+        let a_key = clip(&keys_before[i]);
+        let hits: Vec<usize> = candidates
+            .into_iter()
+            .take(MAX_CANDIDATES)
+            .map(|(a, _)| a)
+            .filter(|&a| {
+                let j = added[a];
+                let b_key = clip(&keys_after[j]);
+                let (la, lb) = (a_key.chars().count(), b_key.chars().count());
+                let bound = 2.0 * la.min(lb) as f32 / (la + lb).max(1) as f32;
+                bound >= CLOSE_MATCH
+                    && field(&before[i], "country").eq_ignore_ascii_case(field(&after[j], "country"))
+                    && TextDiff::from_chars(a_key.as_str(), b_key.as_str()).ratio() >= CLOSE_MATCH
+            })
+            .collect();
+        for &a in &hits {
+            close_count[a] += 1;
+        }
+        close.push(hits);
+    }
+    removed
+        .iter()
+        .zip(&close)
+        .filter_map(|(&i, hits)| match hits.as_slice() {
+            [a] if close_count[*a] == 1 => Some((i, added[*a])),
+            _ => None,
+        })
+        .collect()
+}
+
 pub(crate) fn compare(a: &Value, b: &Value, out: &mut Vec<Change>) {
     let empty = Vec::new();
     let before = a.pointer(POINTER).and_then(Value::as_array).unwrap_or(&empty);
@@ -56,12 +143,17 @@ pub(crate) fn compare(a: &Value, b: &Value, out: &mut Vec<Change>) {
     }
     let (keys_before, keys_after): (Vec<String>, Vec<String>) =
         (before.iter().map(key).collect(), after.iter().map(key).collect());
-    let mut used_after = vec![false; after.len()];
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     let mut removed: Vec<usize> = Vec::new();
-    // Exact key matches, in order (duplicate keys pair up first-to-first).
+    // Exact key matches, in order (duplicate keys pair up first-to-first): a hash map from key
+    // to the queue of its positions, so n sites cost O(n), not O(n²).
+    let mut by_key: HashMap<&str, VecDeque<usize>> = HashMap::new();
+    for (j, k) in keys_after.iter().enumerate() {
+        by_key.entry(k.as_str()).or_default().push_back(j);
+    }
+    let mut used_after = vec![false; after.len()];
     for (i, k) in keys_before.iter().enumerate() {
-        match (0..after.len()).find(|&j| !used_after[j] && &keys_after[j] == k) {
+        match by_key.get_mut(k.as_str()).and_then(VecDeque::pop_front) {
             Some(j) => {
                 used_after[j] = true;
                 pairs.push((i, j));
@@ -70,33 +162,7 @@ pub(crate) fn compare(a: &Value, b: &Value, out: &mut Vec<Change>) {
         }
     }
     let added: Vec<usize> = (0..after.len()).filter(|&j| !used_after[j]).collect();
-    // Unique close matches among the leftovers: the similarity matrix is computed once, and
-    // pairs whose lengths alone rule out a 0.75 ratio are skipped without diffing.
-    let close: Vec<Vec<bool>> = removed
-        .iter()
-        .map(|&i| {
-            added
-                .iter()
-                .map(|&j| {
-                    let (a, b) = (&keys_before[i], &keys_after[j]);
-                    let (la, lb) = (a.chars().count(), b.chars().count());
-                    let bound = 2.0 * la.min(lb) as f32 / (la + lb).max(1) as f32;
-                    bound >= CLOSE_MATCH
-                        && field(&before[i], "country").eq_ignore_ascii_case(field(&after[j], "country"))
-                        && TextDiff::from_chars(a.as_str(), b.as_str()).ratio() >= CLOSE_MATCH
-                })
-                .collect()
-        })
-        .collect();
-    let mut moved: Vec<(usize, usize)> = Vec::new();
-    for (r, &i) in removed.iter().enumerate() {
-        let candidates: Vec<usize> = (0..added.len()).filter(|&a| close[r][a]).collect();
-        if let [a] = candidates.as_slice()
-            && close.iter().filter(|row| row[*a]).count() == 1
-        {
-            moved.push((i, added[*a]));
-        }
-    }
+    let moved = close_matches(before, after, &keys_before, &keys_after, &removed, &added);
     let removed: Vec<usize> = removed.into_iter().filter(|i| !moved.iter().any(|(m, _)| m == i)).collect();
     let added: Vec<usize> = added.into_iter().filter(|j| !moved.iter().any(|(_, m)| m == j)).collect();
 

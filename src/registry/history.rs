@@ -117,6 +117,7 @@ impl History {
         if NctId::parse(got).ok().as_ref() != Some(id) {
             return Err(RegistryError::WrongId { url, asked: id.to_string(), got: got.to_string() });
         }
+        super::study::check_depth(study).map_err(|e| invalid(e.to_string()))?;
         Ok(Version { version: n, study: study.clone(), source: url })
     }
 }

@@ -69,26 +69,48 @@ impl Http {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// GETs `url`, retrying transient failures within the budget.
+    /// GETs `url`, retrying transient failures within the budget. The budget covers the whole
+    /// request: every attempt's own time as well as the waits between attempts, so a server
+    /// that never answers holds a request at most `retry_budget`, not `retries × timeout`.
     pub async fn get(&self, url: &Url) -> Result<Answer, RegistryError> {
         let s = &self.settings;
-        let mut waited = Duration::ZERO;
+        let mut spent = Duration::ZERO;
         let mut attempt: u32 = 0;
+        let mut last_status: Option<u16> = None;
         loop {
             self.pace().await;
-            let (status, detail, hint) = match self.attempt(url).await {
-                Ok(answer) => return Ok(answer),
-                Err(Failed::Fatal(e)) => return Err(e),
-                Err(Failed::Transient { status, detail, retry_after }) => (status, detail, retry_after),
+            let remaining = s.retry_budget.saturating_sub(spent);
+            let started = Instant::now();
+            let outcome = tokio::time::timeout(remaining.max(Duration::from_millis(1)), self.attempt(url)).await;
+            spent += started.elapsed();
+            let (status, detail, hint) = match outcome {
+                Ok(Ok(answer)) => return Ok(answer),
+                Ok(Err(Failed::Fatal(e))) => return Err(e),
+                Ok(Err(Failed::Transient { status, detail, retry_after })) => (status, detail, retry_after),
+                Err(_) if last_status.is_some() => {
+                    let status = last_status.unwrap_or_default();
+                    return Err(RegistryError::Exhausted { url: url.clone(), status, attempts: attempt });
+                }
+                Err(_) => {
+                    return Err(RegistryError::Transport {
+                        url: url.clone(),
+                        detail: format!(
+                            "no complete answer within the {} s retry budget (retry_budget_secs)",
+                            s.retry_budget.as_secs_f64()
+                        ),
+                        attempts: attempt + 1,
+                    });
+                }
             };
+            last_status = status;
             let exhausted = || match status {
                 Some(status) => RegistryError::Exhausted { url: url.clone(), status, attempts: attempt + 1 },
                 None => RegistryError::Transport { url: url.clone(), detail: detail.clone(), attempts: attempt + 1 },
             };
-            if attempt >= s.retries {
+            if attempt >= s.retries || is_final(&detail) {
                 return Err(exhausted());
             }
-            let remaining = s.retry_budget.saturating_sub(waited);
+            let remaining = s.retry_budget.saturating_sub(spent);
             let delay = match hint {
                 Some(wait) if wait > remaining => {
                     return Err(RegistryError::RetryAfterTooLong {
@@ -102,8 +124,12 @@ impl Http {
                 None if remaining.is_zero() => return Err(exhausted()),
                 None => retry::backoff(s.retry_base, attempt, fastrand::f64()).min(remaining),
             };
+            if remaining.saturating_sub(delay) < MIN_ATTEMPT {
+                // No time would be left for the next attempt itself.
+                return Err(exhausted());
+            }
             self.sleeper.sleep(delay).await;
-            waited += delay;
+            spent += delay;
             attempt += 1;
         }
     }
@@ -188,6 +214,16 @@ fn classify(url: &Url, e: &reqwest::Error) -> Failed {
     } else {
         Failed::Fatal(RegistryError::Transport { url: url.clone(), detail, attempts: 1 })
     }
+}
+
+/// Less budget than this left after a wait is not worth another attempt.
+const MIN_ATTEMPT: Duration = Duration::from_millis(100);
+
+/// A transport failure that another attempt cannot cure: the host name does not resolve
+/// (offline, or a typo in `--api-base`). Retrying it five times only delays the message.
+fn is_final(detail: &str) -> bool {
+    let d = detail.to_ascii_lowercase();
+    d.contains("dns error") || d.contains("failed to lookup address") || d.contains("name or service not known")
 }
 
 /// reqwest's own message repeats the URL; the innermost cause is what a user needs.

@@ -32,6 +32,7 @@ impl Study {
         if !doc.is_object() {
             return Err(bad("the study is not a JSON object"));
         }
+        check_depth(&doc)?;
         if !doc.get("protocolSection").is_some_and(Value::is_object) {
             return Err(bad("the study has no protocolSection"));
         }
@@ -50,6 +51,11 @@ impl Study {
         let last_update = PartialDate::parse(last_update)
             .filter(|d| d.as_day().is_some())
             .ok_or_else(|| InvalidStudy(format!("lastUpdatePostDate {last_update:?} is not a YYYY-MM-DD date")))?;
+        if last_update.first_day() < EARLIEST_POSTED {
+            return Err(InvalidStudy(format!(
+                "lastUpdatePostDate {last_update} is before {EARLIEST_POSTED}, before the registry existed: refused"
+            )));
+        }
         Ok(Study { doc, nct_id, last_update })
     }
 
@@ -91,6 +97,32 @@ impl Study {
     pub fn into_value(self) -> Value {
         self.doc
     }
+}
+
+/// Deepest nesting of a record ctwatch stores. Real records nest about 10 levels; the snapshot
+/// envelope adds one and serde_json reads at most 128, so anything deeper than this could be
+/// stored but never read back.
+pub const MAX_DEPTH: usize = 100;
+
+/// No registry version was posted before this date (ClinicalTrials.gov opened in 2000).
+pub const EARLIEST_POSTED: chrono::NaiveDate = chrono::NaiveDate::from_ymd_opt(1999, 1, 1).expect("a valid date");
+
+/// Refuses a document nested deeper than [`MAX_DEPTH`] (iterative: no recursion of our own).
+pub fn check_depth(doc: &Value) -> Result<(), InvalidStudy> {
+    let mut stack = vec![(doc, 1usize)];
+    while let Some((v, depth)) = stack.pop() {
+        if depth > MAX_DEPTH {
+            return Err(InvalidStudy(format!(
+                "the record is nested more than {MAX_DEPTH} levels deep (real records nest about 10): refused, as it could not be read back"
+            )));
+        }
+        match v {
+            Value::Array(a) => stack.extend(a.iter().map(|x| (x, depth + 1))),
+            Value::Object(m) => stack.extend(m.values().map(|x| (x, depth + 1))),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// A string field of any study document by JSON pointer (lenient: `None` when absent or not a
@@ -198,6 +230,16 @@ mod tests {
         let mut month = minimal();
         month["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] = json!("2025-06");
         cases.push(month);
+        let mut ancient = minimal();
+        ancient["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] = json!("1970-01-01");
+        cases.push(ancient);
+        let mut deep = minimal();
+        let mut nest = json!("x");
+        for _ in 0..MAX_DEPTH {
+            nest = json!([nest]);
+        }
+        deep["protocolSection"]["deep"] = nest;
+        cases.push(deep);
         let mut bad_id = minimal();
         bad_id["protocolSection"]["identificationModule"]["nctId"] = json!("../../etc");
         cases.push(bad_id);

@@ -71,16 +71,30 @@ pub const MARKDOWN_HEADER: [&str; 4] = ["Importance", "Category", "Change", "Fie
 
 /// GitHub Markdown.
 pub fn markdown(set: &ChangeSet) -> String {
+    markdown_capped(set, usize::MAX)
+}
+
+/// GitHub Markdown with at most `max_rows` changes in the table and "… and N more" after it
+/// (for the GitHub step summary, which GitHub caps at 1 MiB).
+pub fn markdown_capped(set: &ChangeSet, max_rows: usize) -> String {
     let mut out = format!("**{}**\n\n", markdown::text(&heading(set)));
     if let Some(note) = set.note {
         out.push_str(&format!("_{note}_\n\n"));
     }
     if !set.changes.is_empty() {
-        out.push_str(&markdown::table(&MARKDOWN_HEADER, markdown_rows(set.changes)));
+        let shown = &set.changes[..set.changes.len().min(max_rows)];
+        out.push_str(&markdown::table(&MARKDOWN_HEADER, markdown_rows(shown)));
+        if shown.len() < set.changes.len() {
+            out.push_str(&format!(
+                "\n_… and {} more changes; `ctwatch diff {}` lists them all._\n",
+                set.changes.len() - shown.len(),
+                set.nct_id
+            ));
+        }
     }
     if let Some(text) = set.text_diff {
         out.push('\n');
-        out.push_str(&markdown::fenced(text, "diff"));
+        out.push_str(&markdown::fenced(&super::defang(text), "diff"));
     }
     out
 }

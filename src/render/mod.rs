@@ -10,10 +10,27 @@ pub mod notice;
 
 use comfy_table::{ContentArrangement, Table, presets};
 
+/// What a character of registry text becomes in any human output: bidirectional controls
+/// (which can make text read in another order than it is, "Trojan Source") become a visible
+/// U+FFFD; zero-width characters (which can hide inside names and links) are dropped.
+pub fn visible(c: char) -> Option<char> {
+    match c {
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' => Some('\u{FFFD}'),
+        '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}' | '\u{00AD}' => None,
+        c => Some(c),
+    }
+}
+
+/// Registry text with [`visible`] applied (for renderers that escape it further themselves).
+pub fn defang(text: &str) -> String {
+    text.chars().filter_map(visible).collect()
+}
+
 /// Replaces control characters (ESC, CR, newlines…) with spaces so registry text cannot move
-/// the cursor, recolour the terminal or forge extra output lines.
+/// the cursor, recolour the terminal or forge extra output lines; bidirectional and
+/// zero-width characters as [`visible`] says.
 pub fn terminal_safe(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    text.chars().filter_map(visible).map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 /// Multi-line text (a text diff) with control characters other than newlines removed.

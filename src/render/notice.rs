@@ -19,6 +19,9 @@ use crate::nct::NctId;
 /// Upper bound on a whole notice, in characters.
 pub const MAX_CHARS: usize = 60_000;
 
+/// At most this many high-importance changes are listed above the table.
+const IMPORTANT_SHOWN: usize = 15;
+
 /// One trial's part of a notice.
 #[derive(Debug, Clone)]
 pub struct TrialNotice<'a> {
@@ -47,7 +50,22 @@ pub fn marker(id: &NctId, sha256: &str) -> String {
 /// The whole notice for several trials, each under its own marker.
 pub fn render(trials: &[TrialNotice]) -> String {
     let budget = MAX_CHARS / trials.len().max(1);
-    trials.iter().map(|t| trial(t, budget)).collect::<Vec<_>>().join("\n")
+    let mut out = String::new();
+    for (i, t) in trials.iter().enumerate() {
+        let section = trial(t, budget);
+        if out.len() + section.len() + 1 > MAX_CHARS {
+            out.push_str(&format!(
+                "\n_{} more trials changed; each trial's own notice (`ctwatch diff NCT --notice FILE`) lists its changes._\n",
+                trials.len() - i
+            ));
+            break;
+        }
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&section);
+    }
+    out
 }
 
 /// One trial's section within `budget` characters.
@@ -69,8 +87,15 @@ pub fn trial(t: &TrialNotice, budget: usize) -> String {
     let important: Vec<&Change> = t.changes.iter().filter(|c| c.importance == Importance::High).collect();
     if !important.is_empty() {
         head.push_str("**Important**\n\n");
-        for c in &important {
+        for c in important.iter().take(IMPORTANT_SHOWN) {
             head.push_str(&format!("- {}\n", cell(&c.summary)));
+        }
+        if important.len() > IMPORTANT_SHOWN {
+            head.push_str(&format!(
+                "- … and {} more high-importance changes (`ctwatch diff {}` lists them all)\n",
+                important.len() - IMPORTANT_SHOWN,
+                t.nct_id
+            ));
         }
         head.push('\n');
     }
@@ -92,6 +117,18 @@ pub fn trial(t: &TrialNotice, budget: usize) -> String {
     let mut out = head + &table;
     let diff_budget = budget.saturating_sub(out.len() + 200);
     out.push_str(&details(t.text_diff, diff_budget, t.nct_id, from, t.to));
+    if out.len() > budget {
+        // Even the capped lists do not fit this trial's share: the marker, the heading and a
+        // count, which always fit.
+        return format!(
+            "{}\n### {} changed on ClinicalTrials.gov\n\nVersion `{from}` → `{}` · {n} change{} · {link}\n\n_Too many changes to list in this comment; run `ctwatch diff {}` for all of them._\n",
+            marker(t.nct_id, t.sha256),
+            t.nct_id,
+            t.to,
+            if n == 1 { "" } else { "s" },
+            t.nct_id
+        );
+    }
     out
 }
 
@@ -109,7 +146,7 @@ fn details(diff: &str, budget: usize, id: &NctId, from: &str, to: &str) -> Strin
         }
         // The diff shows registry text verbatim; break `<!--` so that the only marker-like
         // string in a notice is our own first line (the Action searches comments for it).
-        body.push_str(&line.replace("<!--", "<\u{2060}!--"));
+        body.push_str(&super::defang(line).replace("<!--", "<\u{2060}!--"));
         body.push('\n');
     }
     let note = if cut {

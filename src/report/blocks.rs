@@ -21,4 +21,7 @@ pub enum Block {
     List(Vec<String>),
     /// The chart (inline SVG in HTML, a link in Markdown), with its alternative text.
     Chart(String),
+    /// A line with a label and a link: (label, link text, URL). The URL must be ctwatch's own
+    /// (the registry page of a validated id), never registry text.
+    Link(String, String, String),
 }

@@ -7,7 +7,7 @@ use super::blocks::Block;
 /// Escapes text for HTML content and attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in s.chars().filter_map(crate::render::visible) {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -83,6 +83,14 @@ pub fn render(title: &str, blocks: &[Block], svg: Option<&str>) -> String {
                     body.push_str(&format!("<li>{}</li>\n", escape(i)));
                 }
                 body.push_str("</ul>\n");
+            }
+            Block::Link(label, link_text, url) => {
+                body.push_str(&format!(
+                    "<p>{}: <a href=\"{}\">{}</a></p>\n",
+                    escape(label),
+                    escape(url),
+                    escape(link_text)
+                ));
             }
             Block::Chart(alt) => {
                 if let Some(svg) = svg {

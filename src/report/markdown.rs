@@ -27,6 +27,10 @@ pub fn render(blocks: &[Block], chart_href: Option<&str>) -> String {
                 }
                 out.push('\n');
             }
+            Block::Link(label, link_text, url) => {
+                // Link text and URL are ctwatch's own (the registry page of a validated id).
+                out.push_str(&format!("{}: [{link_text}]({url})\n\n", text(label)));
+            }
             Block::Chart(alt) => {
                 if let Some(href) = chart_href {
                     out.push_str(&format!("![{}]({href})\n\n", text(alt)));

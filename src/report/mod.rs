@@ -213,8 +213,8 @@ pub fn load<'a>(
     if let Some(path) = &loaded.log_path {
         let facilities: Vec<String> = loaded.locations().into_iter().map(|s| s.facility).collect();
         let aliases = trial.map(|t| t.site_aliases.clone()).unwrap_or_default();
-        loaded.log =
-            Some(accrual::read(path, &SiteNames::new(&facilities, &aliases), as_of).with_context(|| id.to_string())?);
+        let names = SiteNames::new(&facilities, &aliases).map_err(|e| anyhow::anyhow!("{id}: ctwatch.toml: {e}"))?;
+        loaded.log = Some(accrual::read(path, &names, as_of).with_context(|| id.to_string())?);
     }
     Ok(loaded)
 }
@@ -439,15 +439,34 @@ pub fn headline(r: &ProgressReport) -> String {
     out
 }
 
-/// Writes a report file via a temp file and rename, so a reader never sees half a file.
-pub fn write_file(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("report"),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, contents).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+/// Writes a set of report files all or nothing: every file goes to a uniquely named hidden temp
+/// file first (a failure there, e.g. a full disk, removes them all and leaves the folder as it
+/// was), then each is renamed into place, so a reader never sees half a file or half a set.
+/// A report folder that is a symbolic link is refused.
+pub fn write_files(files: &[(PathBuf, &[u8])]) -> anyhow::Result<()> {
+    let mut temps: Vec<(PathBuf, &Path)> = Vec::with_capacity(files.len());
+    let result = (|| -> anyhow::Result<()> {
+        for (path, contents) in files {
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+                bail!("{}: is a symbolic link; ctwatch does not write reports through links", dir.display());
+            }
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create the folder {}", dir.display()))?;
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("report");
+            let tmp = dir.join(crate::store::temp_name(name));
+            temps.push((tmp.clone(), path));
+            std::fs::write(&tmp, contents).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        for (tmp, _) in &temps {
+            let _ = std::fs::remove_file(tmp);
+        }
+        return Err(e.context("no report file was written"));
+    }
+    for (tmp, path) in &temps {
+        std::fs::rename(tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
 }

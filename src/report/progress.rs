@@ -19,7 +19,7 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
         b.push(Block::Para(title.clone()));
     }
     b.push(Block::Facts(vec![
-        ("Trial".into(), format!("{} ({})", r.nct_id, r.trial.registry_url)),
+        ("Trial".into(), r.nct_id.to_string()),
         ("Sponsor".into(), or_dash(r.trial.sponsor.clone())),
         ("Org study id (CCMO)".into(), or_dash(r.trial.org_study_id.clone())),
         ("Registry status".into(), r.trial.overall_status.as_deref().map_or_else(|| "–".into(), humanize)),
@@ -27,6 +27,7 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
         ("Snapshot used".into(), r.trial.snapshot.clone()),
         ("As of".into(), r.as_of.to_string()),
     ]));
+    b.push(Block::Link("Registry record".into(), r.trial.registry_url.clone(), r.trial.registry_url.clone()));
     b.push(Block::Lead(r.headline.clone()));
 
     b.push(Block::Heading("Progress".into()));

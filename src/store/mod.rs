@@ -27,6 +27,7 @@ use chrono::NaiveDate;
 
 use crate::nct::NctId;
 use crate::partial_date::PartialDate;
+use crate::registry::study::{LAST_UPDATE, date_at};
 
 /// Name of the lock file at the store root.
 pub const LOCK_FILE: &str = ".ctwatch.lock";
@@ -59,6 +60,26 @@ pub enum StoreError {
         path: PathBuf,
         /// Seconds waited.
         waited_secs: u64,
+    },
+    /// What ctwatch would store could not be read back (e.g. nested too deep).
+    #[error("{path}: the record cannot be stored as a snapshot that reads back ({reason}); nothing was stored")]
+    Unreadable {
+        /// The trial folder.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A symbolic link where the store keeps its own files.
+    #[error("{path}: is a symbolic link; ctwatch does not follow links in its store (writes could land outside it)")]
+    Symlink {
+        /// The link.
+        path: PathBuf,
+    },
+    /// A file where the store needs a folder.
+    #[error("{path}: is a file, not a folder; ctwatch needs a folder here for its snapshots")]
+    NotAFolder {
+        /// The file.
+        path: PathBuf,
     },
     /// Every file name for this date is taken.
     #[error("{path}: no free snapshot name left for this date")]
@@ -143,11 +164,16 @@ impl Store {
     pub fn lock(&self, timeout: Duration) -> Result<StoreLock, StoreError> {
         create_dir_durably(&self.root)?;
         let path = self.root.join(LOCK_FILE);
+        refuse_symlink(&path)?;
         let file = File::options().create(true).truncate(false).write(true).open(&path).map_err(io_err(&path))?;
         let started = Instant::now();
         loop {
             match file.try_lock() {
-                Ok(()) => return Ok(StoreLock { _file: file }),
+                Ok(()) => {
+                    let lock = StoreLock { _file: file };
+                    self.remove_leftovers()?;
+                    return Ok(lock);
+                }
                 Err(TryLockError::WouldBlock) if started.elapsed() < timeout => {
                     std::thread::sleep(Duration::from_millis(50));
                 }
@@ -159,9 +185,35 @@ impl Store {
         }
     }
 
-    /// The stored versions of a trial, oldest first. Hidden and non-JSON files are skipped.
+    /// Removes temp files a killed ctwatch left behind (hidden `*.tmp` at the root and in
+    /// each trial folder). Called with the lock held: no other ctwatch is writing, so every
+    /// temp file is a leftover.
+    fn remove_leftovers(&self) -> Result<(), StoreError> {
+        let is_tmp = |name: &str| name.starts_with('.') && name.ends_with(".tmp");
+        let mut dirs = vec![self.root.clone()];
+        for entry in fs::read_dir(&self.root).map_err(io_err(&self.root))?.flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                dirs.push(entry.path());
+            }
+        }
+        for dir in dirs {
+            let Ok(entries) = fs::read_dir(&dir) else { continue };
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                if entry.file_type().is_ok_and(|t| t.is_file()) && name.to_str().is_some_and(is_tmp) {
+                    fs::remove_file(entry.path()).map_err(io_err(&entry.path()))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The stored versions of a trial, oldest first. Hidden files are skipped; anything that
+    /// is not a regular file is skipped with a warning; a JSON file whose name is not a
+    /// snapshot name is an error naming it.
     pub fn versions(&self, id: &NctId) -> Result<Vec<StoredVersion>, StoreError> {
         let dir = self.trial_dir(id);
+        refuse_symlink(&dir)?;
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -172,6 +224,13 @@ impl Store {
             let entry = entry.map_err(io_err(&dir))?;
             let Ok(name) = entry.file_name().into_string() else { continue };
             if name.starts_with('.') || !name.ends_with(".json") {
+                continue;
+            }
+            if !entry.file_type().is_ok_and(|t| t.is_file()) {
+                eprintln!(
+                    "ctwatch: warning: {}: not a regular file; ignored",
+                    crate::render::terminal_safe(&dir.join(&name).display().to_string())
+                );
                 continue;
             }
             let path = dir.join(&name);
@@ -201,29 +260,81 @@ impl Store {
                 snap.content_sha256
             )));
         }
+        // The name is not covered by the hash: it must agree with the content it names.
+        match date_at(&snap.study, LAST_UPDATE).and_then(|d| d.as_day()) {
+            Some(posted) if posted != version.posted => {
+                return Err(corrupt(format!(
+                    "the name says posted {} but the record was posted {posted} (renamed or copied?)",
+                    version.posted
+                )));
+            }
+            None if snap.origin == Origin::Api => {
+                return Err(corrupt("the record has no lastUpdatePostDate".into()));
+            }
+            _ => {}
+        }
         Ok(snap)
+    }
+
+    /// Checks that a same-date successor (`_002`, `_003`…) follows its predecessor and differs
+    /// from it: a copy of a stored version under the next name is a replay, not a version.
+    fn check_sequence(versions: &[(StoredVersion, Snapshot)]) -> Result<(), StoreError> {
+        for pair in versions.windows(2) {
+            let ((a, sa), (b, sb)) = (&pair[0], &pair[1]);
+            if b.seq > 1 && (a.posted != b.posted || a.seq + 1 != b.seq) {
+                return Err(StoreError::Corrupt {
+                    path: b.path.clone(),
+                    reason: format!("{} follows {}, not the version before it in sequence", b.name, a.name),
+                });
+            }
+            if a.posted == b.posted && sa.content_sha256 == sb.content_sha256 {
+                return Err(StoreError::Corrupt {
+                    path: b.path.clone(),
+                    reason: format!("it holds the same content as {} (a copy, not a new version)", a.name),
+                });
+            }
+        }
+        if let Some((first, _)) = versions.first().filter(|(v, _)| v.seq > 1) {
+            return Err(StoreError::Corrupt {
+                path: first.path.clone(),
+                reason: "a _NNN name without the version before it".into(),
+            });
+        }
+        Ok(())
     }
 
     /// The newest stored version of a trial, read and verified.
     pub fn latest(&self, id: &NctId) -> Result<Option<(StoredVersion, Snapshot)>, StoreError> {
-        match self.versions(id)?.pop() {
-            Some(v) => {
-                let snap = self.read(id, &v)?;
-                Ok(Some((v, snap)))
-            }
-            None => Ok(None),
+        let mut all = self.versions(id)?;
+        let Some(v) = all.pop() else { return Ok(None) };
+        let snap = self.read(id, &v)?;
+        if v.seq > 1 {
+            // The newest is a same-date successor: it must follow a different predecessor.
+            let before = all.pop().filter(|b| b.posted == v.posted);
+            let Some(before) = before else {
+                return Err(StoreError::Corrupt {
+                    path: v.path.clone(),
+                    reason: "a _NNN name without the version before it".into(),
+                });
+            };
+            let prev = self.read(id, &before)?;
+            Self::check_sequence(&[(before, prev), (v.clone(), snap.clone())])?;
         }
+        Ok(Some((v, snap)))
     }
 
     /// Every stored version of a trial, oldest first, each read and verified.
     pub fn read_all(&self, id: &NctId) -> Result<Vec<(StoredVersion, Snapshot)>, StoreError> {
-        self.versions(id)?
+        let all = self
+            .versions(id)?
             .into_iter()
             .map(|v| {
                 let snap = self.read(id, &v)?;
                 Ok((v, snap))
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Self::check_sequence(&all)?;
+        Ok(all)
     }
 
     /// Which registry history versions are already in the store (version → snapshot file).
@@ -248,7 +359,7 @@ impl Store {
         let dir = self.trial_dir(id);
         create_dir_durably(&dir)?;
         let path = dir.join(HISTORY_INDEX);
-        let tmp = dir.join(format!("{HISTORY_INDEX}.{}.tmp", std::process::id()));
+        let tmp = dir.join(temp_name(HISTORY_INDEX));
         let mut text = serde_json::to_vec_pretty(index).expect("serialisable");
         text.push(b'\n');
         let result = File::create(&tmp)
@@ -269,14 +380,20 @@ impl Store {
     ) -> Result<StoredVersion, StoreError> {
         let dir = self.trial_dir(&snap.nct_id);
         create_dir_durably(&dir)?;
+        refuse_symlink(&dir)?;
+        let bytes = snap.to_canonical_bytes();
+        // Whatever is stored must read back: refuse here what a later read would reject.
+        if let Err(e) = serde_json::from_slice::<Snapshot>(&bytes) {
+            return Err(StoreError::Unreadable { path: dir.clone(), reason: e.to_string() });
+        }
         let base = last_update.first_day().format("%Y-%m-%d").to_string();
         let name = (1..=999)
             .map(|n| if n == 1 { format!("{base}.json") } else { format!("{base}_{n:03}.json") })
             .find(|name| !dir.join(name).exists())
             .ok_or_else(|| StoreError::NoFreeName { path: dir.clone() })?;
         let path = dir.join(&name);
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let result = self.write_then_link(&tmp, &path, &snap.to_canonical_bytes());
+        let tmp = dir.join(temp_name(&name));
+        let result = self.write_then_link(&tmp, &path, &bytes);
         // The temp name is ours alone (hidden, per process); it is never a snapshot.
         let _ = fs::remove_file(&tmp);
         result?;
@@ -299,9 +416,28 @@ impl Store {
     }
 }
 
+/// A hidden temp-file name unique to this write: process id, time and a random number, so a
+/// repeated process id (PID 1 in containers) never meets a leftover of an earlier run.
+pub fn temp_name(for_name: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!(".{for_name}.{}.{nanos:x}.{:08x}.tmp", std::process::id(), fastrand::u32(..))
+}
+
+/// Refuses a symbolic link where the store expects its own file or folder: writes must never
+/// land outside the store's folder.
+fn refuse_symlink(path: &Path) -> Result<(), StoreError> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(StoreError::Symlink { path: path.to_path_buf() }),
+        _ => Ok(()),
+    }
+}
+
 fn create_dir_durably(dir: &Path) -> Result<(), StoreError> {
     if dir.is_dir() {
         return Ok(());
+    }
+    if let Some(existing) = dir.ancestors().find(|a| a.exists()).filter(|a| !a.is_dir()) {
+        return Err(StoreError::NotAFolder { path: existing.to_path_buf() });
     }
     fs::create_dir_all(dir).map_err(io_err(dir))?;
     if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -322,7 +458,12 @@ mod tests {
     use serde_json::json;
 
     fn snap(id: &str, x: i64) -> Snapshot {
-        let study = json!({"protocolSection": {"x": x}});
+        snap_on(id, x, "2025-06-26")
+    }
+
+    fn snap_on(id: &str, x: i64, posted: &str) -> Snapshot {
+        let study =
+            json!({"protocolSection": {"x": x, "statusModule": {"lastUpdatePostDateStruct": {"date": posted}}}});
         Snapshot {
             api_version: Some("2.0.5".into()),
             content_sha256: content_sha256(&study),
@@ -349,7 +490,7 @@ mod tests {
         let id = NctId::parse("NCT1").unwrap();
         let a = store.write_new(&lock, &snap("NCT1", 1), day("2025-06-26")).unwrap();
         let b = store.write_new(&lock, &snap("NCT1", 2), day("2025-06-26")).unwrap();
-        let c = store.write_new(&lock, &snap("NCT1", 3), day("2025-07-01")).unwrap();
+        let c = store.write_new(&lock, &snap_on("NCT1", 3, "2025-07-01"), day("2025-07-01")).unwrap();
         assert_eq!(
             (a.name.as_str(), b.name.as_str(), c.name.as_str()),
             ("2025-06-26.json", "2025-06-26_002.json", "2025-07-01.json")
@@ -369,7 +510,7 @@ mod tests {
         store.write_new(&lock, &snap("NCT1", 1), day("2025-06-26")).unwrap();
         let before = fs::read(store.trial_dir(&id).join("2025-06-26.json")).unwrap();
         store.fail_before_link = true;
-        let err = store.write_new(&lock, &snap("NCT1", 2), day("2025-06-27")).unwrap_err();
+        let err = store.write_new(&lock, &snap_on("NCT1", 2, "2025-06-27"), day("2025-06-27")).unwrap_err();
         assert!(err.to_string().contains("injected failure"), "{err}");
         let entries: Vec<_> = fs::read_dir(store.trial_dir(&id)).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(entries, ["2025-06-26.json"], "no temp file, no partial snapshot");

@@ -128,7 +128,10 @@ fn html_is_well_formed_self_contained_and_escapes_registry_text() {
         html.contains("<style>") && html.contains("@media print") && html.contains("<svg "),
         "inline CSS, print styles and SVG"
     );
-    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "self-contained");
+    assert!(!html.contains("src=\"http"), "self-contained");
+    // The one outside link is the registry page, a real link.
+    assert_eq!(html.matches("href=\"http").count(), 1);
+    assert!(html.contains("<a href=\"https://clinicaltrials.gov/study/NCT07038304\">"));
     let text = parse_html(&html);
     assert!(text.contains("Recruitment progress: NCT07038304"));
 }
