@@ -46,6 +46,17 @@ pub struct AccrualError {
 
 const COLUMNS: [&str; 4] = ["participant_id", "site", "enrolled_on", "withdrawn_on"];
 
+/// The largest accrual log read (a trial's log is kilobytes; this is far above any real one).
+pub const MAX_LOG_BYTES: u64 = 64 << 20;
+
+/// At most this much of a field is quoted in an error message.
+const EXCERPT_CHARS: usize = 60;
+
+/// A field as quoted in an error: its first [`EXCERPT_CHARS`] characters, "…" when cut.
+fn excerpt(text: &str) -> String {
+    crate::render::clip(text, EXCERPT_CHARS)
+}
+
 /// Resolves the log's site names to registry facilities.
 #[derive(Debug, Clone)]
 pub struct SiteNames {
@@ -90,6 +101,8 @@ impl SiteNames {
         if let Some(f) = self.known.get(&name.trim().to_lowercase()) {
             return Ok(f.clone());
         }
+        let shown = excerpt(name);
+        let name = shown.as_str();
         let lower = name.trim().to_lowercase();
         let nearest = self
             .known
@@ -116,7 +129,18 @@ pub fn read(path: &Path, sites: &SiteNames, as_of: NaiveDate) -> Result<AccrualL
     let shown = path.display().to_string();
     let fail = |line: Option<u64>, reason: String| AccrualError { path: shown.clone(), line, reason };
     let file = std::fs::File::open(path).map_err(|e| fail(None, format!("cannot read the accrual log: {e}")))?;
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(file);
+    if file.metadata().is_ok_and(|m| m.len() > MAX_LOG_BYTES) {
+        return Err(fail(None, format!("larger than {} MiB; is this the accrual log?", MAX_LOG_BYTES >> 20)));
+    }
+    // A device or a growing file reports no useful length: never read more than the cap.
+    let mut capped = std::io::Read::take(file, MAX_LOG_BYTES + 1);
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut capped, &mut bytes)
+        .map_err(|e| fail(None, format!("cannot read the accrual log: {e}")))?;
+    if bytes.len() as u64 > MAX_LOG_BYTES {
+        return Err(fail(None, format!("larger than {} MiB; is this the accrual log?", MAX_LOG_BYTES >> 20)));
+    }
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(bytes.as_slice());
     let header = reader.headers().map_err(|e| fail(Some(1), format!("unreadable header: {e}")))?.clone();
     let mut index = [0usize; 4];
     for (slot, column) in index.iter_mut().zip(COLUMNS) {
@@ -148,11 +172,9 @@ pub fn read(path: &Path, sites: &SiteNames, as_of: NaiveDate) -> Result<AccrualL
             if text.is_empty() {
                 return Ok(None);
             }
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .ok()
-                .filter(|_| text.len() == 10)
-                .map(Some)
-                .ok_or_else(|| fail(Some(line), format!("{} {text:?} is not a date (YYYY-MM-DD)", COLUMNS[i])))
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().filter(|_| text.len() == 10).map(Some).ok_or_else(|| {
+                fail(Some(line), format!("{} {:?} is not a date (YYYY-MM-DD)", COLUMNS[i], excerpt(text)))
+            })
         };
         let enrolled_on = date(2)?.ok_or_else(|| fail(Some(line), "enrolled_on is empty".into()))?;
         let withdrawn_on = date(3)?;

@@ -74,6 +74,20 @@ pub enum Command {
     Check(CheckArgs),
     /// Import the registry's own version history into the snapshot store.
     Backfill(BackfillArgs),
+    /// Check the whole snapshot store: every file readable, its hash intact, its name agreeing
+    /// with its content (exit 2 on any problem).
+    Verify(VerifyArgs),
+}
+
+/// `ctwatch verify`
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Trials to check (default: every trial folder in the store)
+    #[arg(value_name = "NCT")]
+    pub trials: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// `ctwatch backfill`

@@ -94,6 +94,29 @@ pub fn check(study: &Value, ctx: Context) -> Vec<Finding> {
     let verified = date(study, &format!("{sm}/statusVerifiedDate"));
     let completion = date(study, &format!("{sm}/completionDateStruct/date"));
 
+    // unreadable_date: a duty date the registry holds but that is not a date; the rules that
+    // depend on it cannot be checked, which is itself worth fixing.
+    for (field, label) in [
+        ("statusVerifiedDate", "status verified date"),
+        ("startDateStruct/date", "start date"),
+        ("primaryCompletionDateStruct/date", "primary completion date"),
+        ("completionDateStruct/date", "completion date"),
+        ("lastUpdateSubmitDate", "last update submitted date"),
+    ] {
+        let pointer = format!("{sm}/{field}");
+        if let Some(raw) = text(study, &pointer).filter(|_| date(study, &pointer).is_none()) {
+            let shown: String = raw.chars().take(40).collect();
+            out.push(Finding {
+                rule: "unreadable_date",
+                severity: Severity::Error,
+                due: None,
+                message: format!(
+                    "The record's {label} is {shown:?}, which is not a date (YYYY, YYYY-MM or YYYY-MM-DD), so the duties that depend on it cannot be checked. Correct it on the registry (PRS)."
+                ),
+            });
+        }
+    }
+
     let mut inclusions: Vec<_> =
         ctx.log.map(|l| l.inclusions.iter().filter(|i| i.enrolled_on <= as_of).collect()).unwrap_or_default();
     inclusions.sort_by_key(|i| i.enrolled_on);
@@ -323,6 +346,15 @@ mod tests {
                 .map(|(f, day)| Inclusion { facility: f.to_string(), enrolled_on: d(day), withdrawn_on: None })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn an_unreadable_duty_date_is_a_finding() {
+        let s = study("RECRUITING", "2026-13");
+        let f = check(&s, ctx(None, "2026-11-26"));
+        let u = rule(&f, "unreadable_date").expect("a finding");
+        assert_eq!(u.severity, Severity::Error);
+        assert!(u.message.contains("\"2026-13\""), "{}", u.message);
     }
 
     #[test]

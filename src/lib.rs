@@ -60,12 +60,26 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Report(args) => commands::report::run(&config, &args, &mut out),
         Command::Check(args) => commands::check::run(&config, &args, &mut out),
         Command::Backfill(args) => commands::backfill::run(&config, &args, &mut out),
+        Command::Verify(args) => commands::verify::run(&config, &args, &mut out),
     }
 }
 
 /// The error chain on one line (`outer: inner: cause`), safe for a terminal.
 pub fn one_line(e: &anyhow::Error) -> String {
-    render::terminal_safe(&format!("{e:#}"))
+    // Errors that print their source themselves (`path: os error`) would otherwise show the
+    // OS message twice: a cause already at the end of the line is not repeated.
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.ends_with(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    render::terminal_safe(&line)
 }
 
 /// True when the error is only that stdout was closed (`ctwatch … | head`).

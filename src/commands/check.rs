@@ -17,8 +17,9 @@ pub fn run(config: &Config, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Re
     let findings = loaded.findings();
     let text = match args.format {
         CheckFormat::Json => {
-            let mut t =
-                serde_json::to_string_pretty(&serde_json::json!({"nct_id": id, "as_of": as_of, "findings": findings}))?;
+            let mut t = serde_json::to_string_pretty(
+                &serde_json::json!({"nct_id": id, "as_of": as_of, "findings": findings, "notes": loaded.notes}),
+            )?;
             t.push('\n');
             t
         }
@@ -41,6 +42,9 @@ pub fn run(config: &Config, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Re
                         ]
                     }),
                 ));
+            }
+            for note in &loaded.notes {
+                t.push_str(&format!("Note: {}\n", render::terminal_safe(note)));
             }
             t
         }

@@ -6,3 +6,4 @@ pub mod diff;
 pub mod history;
 pub mod report;
 pub mod sync;
+pub mod verify;

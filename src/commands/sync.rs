@@ -114,7 +114,7 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
     let ids = trial_ids(config, &args.trials)?;
     let registry = Registry::new(config.api_base.clone(), config.registry.clone())?;
     let (version, fetched) = crate::runtime()?.block_on(async {
-        let version = registry.version().await.context("cannot read the registry's API version")?;
+        let version = registry.version().await.context("cannot reach the registry")?;
         let fetched = match ids.as_slice() {
             [one] => vec![(one.clone(), registry.study(one).await)],
             many => registry.studies(many).await,

@@ -206,7 +206,7 @@ impl Endpoint {
 
 /// Connection failures, timeouts and broken bodies are transient; anything else is not.
 fn classify(url: &Url, e: &reqwest::Error) -> Failed {
-    let detail = innermost(e);
+    let detail = explain(&innermost(e));
     if e.is_timeout() {
         Failed::Transient { status: None, detail: format!("timed out ({detail})"), retry_after: None }
     } else if e.is_connect() || e.is_body() || e.is_decode() || e.is_request() {
@@ -224,6 +224,23 @@ const MIN_ATTEMPT: Duration = Duration::from_millis(100);
 fn is_final(detail: &str) -> bool {
     let d = detail.to_ascii_lowercase();
     d.contains("dns error") || d.contains("failed to lookup address") || d.contains("name or service not known")
+}
+
+/// The registry could not be reached: say why in words and how to point ctwatch elsewhere.
+fn explain(cause: &str) -> String {
+    let lower = cause.to_ascii_lowercase();
+    let why = if is_final(cause) {
+        "the host name does not resolve (DNS): offline, or a wrong --api-base?"
+    } else if lower.contains("connection refused") {
+        "nothing answers at that address (connection refused)"
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        "the secure connection failed (TLS)"
+    } else {
+        return cause.to_string();
+    };
+    format!(
+        "the registry could not be reached: {why} ({cause}); to use a mirror, set --api-base or CTWATCH_API_BASE (and --history-base or CTWATCH_HISTORY_BASE)"
+    )
 }
 
 /// reqwest's own message repeats the URL; the innermost cause is what a user needs.

@@ -23,7 +23,7 @@ use reqwest::Url;
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum RegistryError {
     /// The registry could not be reached or the connection broke, through every retry.
-    #[error("{url}: {detail} (after {attempts} attempts)")]
+    #[error("{url}: {detail} ({})", tries(*attempts))]
     Transport {
         /// The request.
         url: Url,
@@ -33,7 +33,7 @@ pub enum RegistryError {
         attempts: u32,
     },
     /// A transient status (408/429/5xx) persisted through every retry.
-    #[error("{url}: HTTP {status} (after {attempts} attempts)")]
+    #[error("{url}: HTTP {status} ({})", tries(*attempts))]
     Exhausted {
         /// The request.
         url: Url,
@@ -128,4 +128,9 @@ pub enum RegistryError {
         /// What was wrong.
         reason: String,
     },
+}
+
+/// "after 1 attempt", "after 3 attempts".
+fn tries(n: u32) -> String {
+    format!("after {n} attempt{}", if n == 1 { "" } else { "s" })
 }

@@ -65,7 +65,19 @@ pub fn colorize_diff(diff: &str) -> String {
         .collect()
 }
 
-/// A terminal table with ctwatch's look; cells are made terminal-safe.
+/// Longest cell in a terminal table: a megabyte-long site name must neither flood the terminal
+/// nor make wrapping slow (comfy-table wraps in time that grows faster than the text).
+pub const CELL_CHARS: usize = 500;
+
+/// `text` cut to at most `max` characters, with "…" when it was cut.
+pub fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// A terminal table with ctwatch's look; registry text in cells is made safe and clipped to [`CELL_CHARS`].
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut table = Table::new();
     // Without a terminal-size probe (comfy-table's `tty` feature is off: no crossterm), wrap at
@@ -77,7 +89,7 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> St
         .set_width(width);
     table.set_header(header.iter().copied());
     for row in rows {
-        table.add_row(row.iter().map(|c| terminal_safe(c)));
+        table.add_row(row.iter().map(|c| clip(&terminal_safe(c), CELL_CHARS)));
     }
     // Short columns keep their width; only the last (the prose) wraps.
     let last = header.len().saturating_sub(1);

@@ -319,6 +319,14 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
         (_, Some(reached)) => notes.push(format!("The target of {target} was reached on {reached}.")),
         _ => {}
     }
+    if let Some(first) = inclusion_dates.first().filter(|d| **d < start) {
+        let early = inclusion_dates.iter().filter(|d| **d < start).count();
+        notes.push(format!(
+            "{early} inclusion{} in the accrual log {} dated before the start of recruitment ({start}), the first on {first}: check the log, or the start date on the registry (the start is the first participant's consent).",
+            if early == 1 { "" } else { "s" },
+            if early == 1 { "is" } else { "are" }
+        ));
+    }
     if as_of > recruitment_end {
         notes.push(format!("The planned end of recruitment ({recruitment_end}) has passed."));
     }

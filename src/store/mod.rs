@@ -278,7 +278,7 @@ impl Store {
 
     /// Checks that a same-date successor (`_002`, `_003`…) follows its predecessor and differs
     /// from it: a copy of a stored version under the next name is a replay, not a version.
-    fn check_sequence(versions: &[(StoredVersion, Snapshot)]) -> Result<(), StoreError> {
+    pub fn check_sequence(versions: &[(StoredVersion, Snapshot)]) -> Result<(), StoreError> {
         for pair in versions.windows(2) {
             let ((a, sa), (b, sb)) = (&pair[0], &pair[1]);
             if b.seq > 1 && (a.posted != b.posted || a.seq + 1 != b.seq) {

@@ -7,6 +7,7 @@ mod compliance;
 mod corpus;
 mod diff;
 mod ethics;
+mod hostile;
 mod real;
 mod registry;
 mod report;

@@ -291,8 +291,7 @@ fn registry_unreachable_is_one_line_naming_the_url() {
     let run = ws.run(&["--api-base", "http://127.0.0.1:9/api/v2", "sync"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr
-            .starts_with("ctwatch: error: cannot read the registry's API version: http://127.0.0.1:9/api/v2/version"),
+        run.stderr.starts_with("ctwatch: error: cannot reach the registry: http://127.0.0.1:9/api/v2/version"),
         "{}",
         run.stderr
     );
