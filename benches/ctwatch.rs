@@ -183,6 +183,79 @@ fn sync_many(trials: usize, min_interval_ms: u64) {
     println!("  second run (all unchanged)  {second:>10.2?}  {requests_second} HTTP requests");
 }
 
+/// A hostile record of about 10 MB: a 1 MB site name, 2 MB of `<a` (the old normaliser's
+/// quadratic case), a 1 MB description, 5,000 sites renamed between the two versions, bidi
+/// and autolink text; each command timed end to end (process start included).
+fn hostile_10mb() {
+    let base: serde_json::Value =
+        serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/NCT07038304/v2.json")))
+            .unwrap();
+    let make = |prefix: &str, posted: &str| {
+        let mut v = base.clone();
+        let mut sites: Vec<serde_json::Value> = (0..5_000)
+            .map(|i| {
+                serde_json::json!({"facility": format!("{prefix} {i:05} Hospital \u{202E}GH-56 https://github.com/o/r/issues/{i}"),
+                    "city": format!("Town{i:05}"), "country": "Netherlands", "status": "RECRUITING",
+                    "contacts": [{"name": "x".repeat(800), "email": "a@b.example"}]})
+            })
+            .collect();
+        sites.push(serde_json::json!({"facility": "y".repeat(1_000_000), "city": "Big", "country": "Netherlands"}));
+        sites.push(serde_json::json!({"facility": "UMC Groningen", "city": "Groningen", "country": "Netherlands", "status": "RECRUITING"}));
+        v["protocolSection"]["contactsLocationsModule"]["locations"] = serde_json::Value::Array(sites);
+        v["protocolSection"]["descriptionModule"]["detailedDescription"] = serde_json::json!("<a".repeat(1_000_000));
+        v["protocolSection"]["descriptionModule"]["briefSummary"] = serde_json::json!("word ".repeat(200_000));
+        v["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] = serde_json::json!(posted);
+        v.to_string()
+    };
+    let (a, b) = (make("Site", "2025-09-15"), make("Renamed Site", "2026-03-02"));
+    println!("hostile record: {:.1} MB and {:.1} MB", a.len() as f64 / 1e6, b.len() as f64 / 1e6);
+    let server = Server::start();
+    server
+        .route("/api/v2/version", vec![Reply::json(r#"{"apiVersion":"2.0.5","dataTimestamp":"2026-11-25T09:00:05"}"#)]);
+    server.route("/api/v2/studies/NCT07038304", vec![Reply::json(a), Reply::json(b)]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ctwatch.toml"),
+        "[registry]\nmin_interval_ms = 0\n[[trial]]\nnct_id = \"NCT07038304\"\ntarget = 35\nrecruitment_end = 2029-01-03\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("log.csv"),
+        "participant_id,site,enrolled_on,withdrawn_on\nP1,UMC Groningen,2025-02-10,\n",
+    )
+    .unwrap();
+    let api = server.api();
+    let run = |args: &[&str]| {
+        let t = Instant::now();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ctwatch"))
+            .current_dir(dir.path())
+            .env_clear()
+            .arg("--api-base")
+            .arg(&api)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.code().is_some_and(|c| c < 2), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        (t.elapsed(), out.stdout.len())
+    };
+    for (what, args) in [
+        ("sync (new)", vec!["sync"]),
+        ("sync (changed, 5,000 sites renamed, notice)", vec!["sync", "--notice", "notice.md"]),
+        ("diff (table)", vec!["diff", "NCT07038304"]),
+        ("diff --text", vec!["diff", "NCT07038304", "--text"]),
+        ("diff --notice", vec!["diff", "NCT07038304", "--notice", "n2.md"]),
+        ("history", vec!["history", "NCT07038304"]),
+        ("report", vec!["report", "NCT07038304", "--accrual", "log.csv", "--as-of", "2026-11-26"]),
+        ("check", vec!["check", "NCT07038304", "--as-of", "2026-11-26"]),
+        ("verify", vec!["verify"]),
+    ] {
+        let (t, out) = run(&args);
+        println!("  {what:<46} {t:>10.2?}  {out} bytes on stdout");
+    }
+    let notice = std::fs::read_to_string(dir.path().join("notice.md")).unwrap();
+    println!("  notice: {} characters", notice.chars().count());
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` passes nothing: run only for bench.
     if !std::env::args().any(|a| a == "--bench") {
@@ -193,4 +266,5 @@ fn main() {
     report_sizes();
     sync_many(1000, 1000);
     sync_many(1000, 0);
+    hostile_10mb();
 }

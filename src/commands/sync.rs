@@ -140,11 +140,22 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
         eprintln!("ctwatch: error: {}: {}", o.nct_id, render::terminal_safe(o.error.as_deref().unwrap_or("")));
     }
     let notice = changed.then(|| notice_of(&outcomes));
-    if let (Some(path), Some(notice)) = (&args.notice, &notice) {
-        std::fs::write(path, notice).with_context(|| format!("cannot write the notice to {}", path.display()))?;
+    match (&args.notice, &notice) {
+        (Some(path), Some(notice)) => {
+            std::fs::write(path, notice).with_context(|| format!("cannot write the notice to {}", path.display()))?
+        }
+        // Nothing new: a notice left from an earlier run must never be posted again.
+        (Some(path), None) => match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("cannot remove the stale notice {}", path.display()));
+            }
+            _ => {}
+        },
+        _ => {}
     }
     github::write_changed(changed)?;
-    let mut summary = markdown(&outcomes);
+    // The step summary: the table once, then the notice, which lists each change once.
+    let mut summary = summary_table(&outcomes);
     if let Some(notice) = &notice {
         summary.push('\n');
         summary.push_str(notice);
@@ -354,8 +365,8 @@ pub fn table(outcomes: &[TrialOutcome]) -> String {
     text
 }
 
-/// The Markdown table (also written to the GitHub step summary).
-pub fn markdown(outcomes: &[TrialOutcome]) -> String {
+/// The Markdown table with errors and notes, without the change lists.
+fn summary_table(outcomes: &[TrialOutcome]) -> String {
     let mut text = render::markdown::table(&HEADER, outcomes.iter().map(|o| cells(o, render::markdown::text)));
     for o in outcomes.iter().filter(|o| o.result == SyncResult::Error) {
         text.push_str(&format!("\n**{}**: {}\n", o.nct_id, render::markdown::text(o.error.as_deref().unwrap_or(""))));
@@ -365,6 +376,12 @@ pub fn markdown(outcomes: &[TrialOutcome]) -> String {
         text.push('\n');
         text.push_str(&notes);
     }
+    text
+}
+
+/// The Markdown table, then each changed trial's change list.
+pub fn markdown(outcomes: &[TrialOutcome]) -> String {
+    let mut text = summary_table(outcomes);
     for set in outcomes.iter().filter_map(change_set) {
         text.push('\n');
         text.push_str(&changes::markdown_capped(&set, SUMMARY_ROWS));

@@ -10,7 +10,7 @@
 //! 65,536 characters; a notice stays under [`MAX_CHARS`], shortening the text diff first and
 //! then the change table, with a note saying so.
 
-use super::changes::{MARKDOWN_HEADER, cell, markdown_rows};
+use super::changes::cell;
 use super::markdown;
 use crate::config::STUDY_PAGE;
 use crate::diff::{Change, Importance};
@@ -69,22 +69,32 @@ pub fn render(trials: &[TrialNotice]) -> String {
 }
 
 /// One trial's section within `budget` characters.
+///
+/// Read from the top: a heading that says what happened, the title, one line with the
+/// versions and the registry link, the high-importance changes as a list, the other changes
+/// as an Importance | Change table (each change once), and, collapsed, the JSON paths of
+/// every change and the text diff.
 pub fn trial(t: &TrialNotice, budget: usize) -> String {
-    let mut head = format!("{}\n### {} changed on ClinicalTrials.gov\n\n", marker(t.nct_id, t.sha256), t.nct_id);
-    if let Some(title) = t.title {
-        head.push_str(&format!("**{}**\n\n", cell(title)));
-    }
     let link = format!("[registry record]({STUDY_PAGE}{})", t.nct_id);
     let Some(from) = t.from else {
+        let mut head = format!("{}\n### First snapshot of {} stored\n\n", marker(t.nct_id, t.sha256), t.nct_id);
+        if let Some(title) = t.title {
+            head.push_str(&format!("**{}**\n\n", cell(title)));
+        }
         head.push_str(&format!(
-            "First snapshot stored: `{}` ({link}). From now on, every change to this record is reported here.\n",
+            "ctwatch stored `{}` ({link}). From now on, every change to this record is reported here.\n",
             t.to
         ));
         return head;
     };
+    let mut head = format!("{}\n### {} changed on ClinicalTrials.gov\n\n", marker(t.nct_id, t.sha256), t.nct_id);
+    if let Some(title) = t.title {
+        head.push_str(&format!("**{}**\n\n", cell(title)));
+    }
     let n = t.changes.len();
     head.push_str(&format!("Version `{from}` → `{}` · {n} change{} · {link}\n\n", t.to, if n == 1 { "" } else { "s" }));
-    let important: Vec<&Change> = t.changes.iter().filter(|c| c.importance == Importance::High).collect();
+    let (important, other): (Vec<&Change>, Vec<&Change>) =
+        t.changes.iter().partition(|c| c.importance == Importance::High);
     if !important.is_empty() {
         head.push_str("**Important**\n\n");
         for c in important.iter().take(IMPORTANT_SHOWN) {
@@ -99,24 +109,30 @@ pub fn trial(t: &TrialNotice, budget: usize) -> String {
         }
         head.push('\n');
     }
-    // The table, shortened if even without the text diff it would not fit.
-    let rows = markdown_rows(t.changes);
-    let mut shown = rows.len();
-    let mut table = markdown::table(&MARKDOWN_HEADER, rows.iter().take(shown).cloned());
-    while head.len() + table.len() + 200 > budget && shown > 0 {
-        shown /= 2;
-        table = markdown::table(&MARKDOWN_HEADER, rows.iter().take(shown).cloned());
-    }
-    if shown < rows.len() {
-        table.push_str(&format!(
-            "\n_{} more changes not shown to keep this comment within GitHub's size limit; run `ctwatch diff {}` for all._\n",
-            rows.len() - shown,
-            t.nct_id
-        ));
+    // The other changes, shortened if even without the details they would not fit.
+    let rows: Vec<Vec<String>> = other.iter().map(|c| vec![c.importance.as_str().into(), cell(&c.summary)]).collect();
+    let mut table = String::new();
+    if !rows.is_empty() {
+        let title = if important.is_empty() { "**Changes**\n\n" } else { "**Other changes**\n\n" };
+        let mut shown = rows.len();
+        let render =
+            |k: usize| format!("{title}{}", markdown::table(&["Importance", "Change"], rows.iter().take(k).cloned()));
+        table = render(shown);
+        while head.len() + table.len() + 200 > budget && shown > 0 {
+            shown /= 2;
+            table = render(shown);
+        }
+        if shown < rows.len() {
+            table.push_str(&format!(
+                "\n_{} more changes not shown to keep this comment within GitHub's size limit; run `ctwatch diff {}` for all._\n",
+                rows.len() - shown,
+                t.nct_id
+            ));
+        }
     }
     let mut out = head + &table;
-    let diff_budget = budget.saturating_sub(out.len() + 200);
-    out.push_str(&details(t.text_diff, diff_budget, t.nct_id, from, t.to));
+    let details_budget = budget.saturating_sub(out.len() + 200);
+    out.push_str(&details(t.changes, t.text_diff, details_budget, t.nct_id, from, t.to));
     if out.len() > budget {
         // Even the capped lists do not fit this trial's share: the marker, the heading and a
         // count, which always fit.
@@ -132,11 +148,31 @@ pub fn trial(t: &TrialNotice, budget: usize) -> String {
     out
 }
 
-/// The text diff in a collapsed block, cut at a line boundary to fit.
-fn details(diff: &str, budget: usize, id: &NctId, from: &str, to: &str) -> String {
-    if diff.is_empty() || budget < 100 {
+/// The JSON paths of the changes and the text diff, in one collapsed block, cut to fit.
+fn details(changes: &[Change], diff: &str, budget: usize, id: &NctId, from: &str, to: &str) -> String {
+    if (diff.is_empty() && changes.is_empty()) || budget < 200 {
         return String::new();
     }
+    let mut paths = String::new();
+    let mut listed = 0;
+    for c in changes {
+        let line = format!("- {}\n", markdown::text(&crate::render::clip(&c.path, 200)));
+        if paths.len() + line.len() > budget / 3 {
+            break;
+        }
+        paths.push_str(&line);
+        listed += 1;
+    }
+    if listed < changes.len() {
+        paths.push_str(&format!("- … and {} more\n", changes.len() - listed));
+    }
+    let budget = budget.saturating_sub(paths.len() + 120);
+    let diff_part = if diff.is_empty() || budget < 100 { String::new() } else { text_diff(diff, budget, id, from, to) };
+    format!("\n<details><summary>Fields changed and the text diff</summary>\n\n{paths}{diff_part}\n</details>\n")
+}
+
+/// The text diff, cut at a line boundary to fit.
+fn text_diff(diff: &str, budget: usize, id: &NctId, from: &str, to: &str) -> String {
     let mut body = String::new();
     let mut cut = false;
     for line in diff.lines() {
@@ -156,8 +192,5 @@ fn details(diff: &str, budget: usize, id: &NctId, from: &str, to: &str) -> Strin
     } else {
         String::new()
     };
-    format!(
-        "\n<details><summary>Text diff of the record</summary>\n\n{}{note}\n</details>\n",
-        markdown::fenced(&body, "diff")
-    )
+    format!("\n{}{note}", markdown::fenced(&body, "diff"))
 }

@@ -178,9 +178,10 @@ fn sync_writes_a_notice_only_when_something_changed() {
     assert_eq!(ws.run_env(&["sync", "--notice", "notice.md"], &env).code, 0);
     let first = std::fs::read_to_string(ws.path("notice.md")).unwrap();
     assert!(first.starts_with("<!-- ctwatch:NCT07038304:sha256:"), "{first}");
-    assert!(first.contains("First snapshot stored"));
-    std::fs::remove_file(ws.path("notice.md")).unwrap();
+    assert!(first.contains("### First snapshot of NCT07038304 stored"), "{first}");
+    assert!(!first.contains("changed on ClinicalTrials.gov"), "{first}");
 
+    // Nothing new: the stale notice of the last run is removed, so it cannot be posted again.
     assert_eq!(ws.run(&["sync", "--notice", "notice.md"]).code, 0);
     assert!(!ws.path("notice.md").exists(), "unchanged: no notice");
 
@@ -196,7 +197,10 @@ fn sync_writes_a_notice_only_when_something_changed() {
         format!("<!-- ctwatch:NCT07038304:sha256:{} -->", hash.as_str().unwrap())
     );
     assert!(notice.contains("- Radboud Umc, Nijmegen: not yet recruiting → recruiting"));
-    assert!(std::fs::read_to_string(&summary).unwrap().ends_with(&notice), "the step summary gets the notice");
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(summary.ends_with(&notice), "the step summary gets the notice");
+    let last_run = summary.rsplit("| Trial |").next().unwrap();
+    assert_eq!(last_run.matches("not yet recruiting → recruiting").count(), 1, "each change once: {last_run}");
 
     let run = ws.run(&["sync", "--format", "json"]);
     let out: Value = serde_json::from_str(&run.stdout).unwrap();

@@ -8,6 +8,7 @@ mod corpus;
 mod diff;
 mod ethics;
 mod hostile;
+mod props;
 mod real;
 mod registry;
 mod report;

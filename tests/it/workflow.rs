@@ -1,8 +1,10 @@
-//! Simulation of `.github/workflows/sync.yml`: the workflow's own shell steps, read from the
-//! YAML (not copied), run in order with GitHub's bash flags against a local bare repository as
-//! `origin`, a stand-in `gh` on PATH that records what would be posted, and ctwatch talking
-//! to the loopback registry. The toolchain and build steps are replaced by the binary under
-//! test; `uses:` steps (checkout, cache, artifact upload) are not run.
+//! Simulation of the GitHub Action as this repository's `sync.yml` runs it (`uses: ./`): the
+//! action's own shell steps, read from `action.yml` (not copied), run in order with GitHub's
+//! bash flags and its expressions resolved, against a local bare repository as `origin`, a
+//! stand-in `gh` on PATH that records what would be posted, a stand-in `cargo` that "builds"
+//! the binary under test, a local server standing in for the GitHub release download, and
+//! ctwatch talking to the loopback registry. `uses:` steps inside the action (the build cache)
+//! are not run.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -15,7 +17,7 @@ use crate::server::{Reply, Server};
 
 const TRIAL: &str = "[[trial]]\nnct_id = \"NCT07038304\"\n";
 const STUDY: &str = "/api/v2/studies/NCT07038304";
-
+const REPOSITORY: &str = "ctwatch-org/ctwatch";
 /// The stand-in `gh`: issues, labels and comments as files under $GH_STATE.
 const GH: &str = r#"#!/usr/bin/env bash
 set -euo pipefail
@@ -44,17 +46,31 @@ case "$1 $2" in
 esac
 "#;
 
+/// The stand-in `cargo`: records its arguments and "installs" the binary under test.
+const CARGO: &str = r#"#!/usr/bin/env bash
+set -euo pipefail
+printf '%s\n' "$*" >> "$GH_STATE/cargo.log"
+root=""
+while (($#)); do if [[ $1 == --root ]]; then root=$2; fi; shift; done
+mkdir -p "$root/bin"
+cp "$CTWATCH_UNDER_TEST" "$root/bin/ctwatch"
+"#;
+
 struct Sim {
     root: tempfile::TempDir,
     server: Server,
+    releases: Server,
     steps: Vec<Yaml>,
-    job_env: Vec<(String, String)>,
+    inputs: HashMap<String, String>,
+    action_ref: String,
 }
 
 struct JobResult {
     ok: bool,
     ran: Vec<String>,
     log: String,
+    outputs: HashMap<String, HashMap<String, String>>,
+    runner_temp: PathBuf,
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -73,8 +89,19 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+fn executable(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+}
+
+fn yaml(rel: &str) -> Yaml {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap();
+    YamlLoader::load_from_str(&text).unwrap().remove(0)
+}
+
 impl Sim {
-    fn new() -> Sim {
+    /// A sponsor repository whose workflow runs the action at `action_ref`.
+    fn new(action_ref: &str) -> Sim {
         let root = tempfile::tempdir().unwrap();
         let r = root.path();
         std::fs::create_dir_all(r.join("seed")).unwrap();
@@ -89,91 +116,135 @@ impl Sim {
         git(r, &["clone", "--quiet", "origin.git", "work"]);
         std::fs::create_dir_all(r.join("bin")).unwrap();
         std::fs::create_dir_all(r.join("gh-state")).unwrap();
-        let gh = r.join("bin/gh");
-        std::fs::write(&gh, GH).unwrap();
-        std::os::unix::fs::PermissionsExt::set_mode(&mut std::fs::metadata(&gh).unwrap().permissions(), 0o755);
-        std::fs::set_permissions(&gh, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        executable(&r.join("bin/gh"), GH);
+        executable(&r.join("bin/cargo"), CARGO);
 
-        let yaml =
-            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/sync.yml")).unwrap();
-        let doc = YamlLoader::load_from_str(&yaml).unwrap().remove(0);
-        let job = &doc["jobs"]["sync"];
-        let steps = job["steps"].as_vec().unwrap().clone();
-        let expressions: HashMap<&str, &str> = HashMap::from([
-            ("${{ vars.CTWATCH_ISSUE_LABEL || 'ctwatch' }}", "ctwatch"),
-            ("${{ github.ref_name }}", "main"),
-            ("${{ github.token }}", "fake-token"),
-        ]);
-        let job_env = job["env"]
+        // The workflow: checkout, then this action with its `with:` inputs.
+        let workflow = yaml(".github/workflows/sync.yml");
+        let steps = workflow["jobs"]["sync"]["steps"].as_vec().unwrap();
+        let ours = steps.iter().find(|s| s["uses"].as_str() == Some("./")).expect("sync.yml runs the action: uses: ./");
+        let action = yaml("action.yml");
+        assert_eq!(action["runs"]["using"].as_str(), Some("composite"));
+        let mut inputs: HashMap<String, String> = action["inputs"]
             .as_hash()
             .unwrap()
             .iter()
-            .map(|(k, v)| {
-                let v = v.as_str().unwrap();
-                let v = if v.contains("${{") {
-                    *expressions.get(v).unwrap_or_else(|| panic!("unknown expression {v}"))
-                } else {
-                    v
-                };
-                (k.as_str().unwrap().to_string(), v.to_string())
-            })
+            .map(|(k, v)| (k.as_str().unwrap().to_string(), v["default"].as_str().unwrap_or("").to_string()))
             .collect();
+        if let Some(with) = ours["with"].as_hash() {
+            for (k, v) in with {
+                let v = match v.as_str().unwrap() {
+                    "${{ vars.CTWATCH_ISSUE_LABEL || 'ctwatch' }}" => "ctwatch".to_string(),
+                    other if other.contains("${{") => panic!("unknown expression {other}"),
+                    other => other.to_string(),
+                };
+                inputs.insert(k.as_str().unwrap().to_string(), v);
+            }
+        }
         let server = Server::start();
         server.route("/api/v2/version", vec![Reply::json(crate::VERSION)]);
-        Sim { root, server, steps, job_env }
+        Sim {
+            root,
+            server,
+            releases: Server::start(),
+            steps: action["runs"]["steps"].as_vec().unwrap().clone(),
+            inputs,
+            action_ref: action_ref.to_string(),
+        }
     }
 
     fn path(&self, rel: &str) -> PathBuf {
         self.root.path().join(rel)
     }
 
-    /// Runs the sync job's shell steps as GitHub would.
+    /// Publishes a release `tag` whose Linux x86-64 archive holds the binary under test, with
+    /// SHA256SUMS as given (`None`: the archive's true checksum).
+    fn publish(&self, tag: &str, sums: Option<&str>) {
+        let dir = self.path("release");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(env!("CARGO_BIN_EXE_ctwatch"), dir.join("ctwatch")).unwrap();
+        let archive = "ctwatch-x86_64-unknown-linux-musl.tar.gz";
+        let ok = Command::new("tar").args(["-czf", archive, "ctwatch"]).current_dir(&dir).status().unwrap();
+        assert!(ok.success());
+        let bytes = std::fs::read(dir.join(archive)).unwrap();
+        let sum = Command::new("sha256sum").arg(archive).current_dir(&dir).output().unwrap();
+        let sums = sums.map_or_else(|| String::from_utf8_lossy(&sum.stdout).into_owned(), str::to_string);
+        let base = format!("/{REPOSITORY}/releases/download/{tag}");
+        self.releases.route(&format!("{base}/{archive}"), vec![Reply::new(200, "application/gzip", bytes)]);
+        self.releases.route(&format!("{base}/SHA256SUMS"), vec![Reply::new(200, "text/plain", sums.into_bytes())]);
+    }
+
+    fn expression(&self, text: &str, outputs: &HashMap<String, HashMap<String, String>>) -> String {
+        let inner = text.trim().strip_prefix("${{").and_then(|t| t.strip_suffix("}}")).map(str::trim);
+        let Some(inner) = inner else { return text.to_string() };
+        let parts: Vec<&str> = inner.split('.').collect();
+        match parts.as_slice() {
+            ["github", "action_ref"] => self.action_ref.clone(),
+            ["github", "action_repository"] => REPOSITORY.into(),
+            ["github", "ref_name"] => "main".into(),
+            ["github", "token"] => "fake-token".into(),
+            ["inputs", name] => self.inputs.get(*name).unwrap_or_else(|| panic!("no input {name}")).clone(),
+            ["steps", id, "outputs", key] => outputs.get(*id).and_then(|o| o.get(*key)).cloned().unwrap_or_default(),
+            _ => panic!("unknown expression {text}"),
+        }
+    }
+
+    fn condition(&self, cond: Option<&str>, ok: bool, outputs: &HashMap<String, HashMap<String, String>>) -> bool {
+        match cond {
+            None => ok,
+            Some("always()") => true,
+            Some(cond) => {
+                let (lhs, rhs) = cond.split_once(" == ").expect("supported condition");
+                ok && self.expression(&format!("${{{{ {lhs} }}}}"), outputs) == rhs.trim_matches('\'')
+            }
+        }
+    }
+
+    /// Runs the action's shell steps as GitHub would.
     fn run_job(&self) -> JobResult {
         let r = self.root.path();
-        let runner_temp = tempfile::tempdir_in(r).unwrap();
+        let runner_temp = tempfile::tempdir_in(r).unwrap().keep();
         let mut outputs: HashMap<String, HashMap<String, String>> = HashMap::new();
         let (mut ok, mut ran, mut log) = (true, Vec::new(), String::new());
         for (i, step) in self.steps.iter().enumerate() {
             let Some(script) = step["run"].as_str() else { continue };
             let name = step["name"].as_str().unwrap_or("").to_string();
-            if name == "Toolchain" || name == "Build" {
-                continue; // The binary under test stands in for the build.
-            }
-            let run = match step["if"].as_str() {
-                Some("always()") => true,
-                Some(cond) => {
-                    // steps.<id>.outputs.<key> == 'value'
-                    let (lhs, rhs) = cond.split_once(" == ").expect("supported condition");
-                    let parts: Vec<&str> = lhs.split('.').collect();
-                    ok && outputs.get(parts[1]).and_then(|o| o.get(parts[3])).map(String::as_str)
-                        == Some(rhs.trim_matches('\''))
-                }
-                None => ok,
-            };
-            if !run {
+            if !self.condition(step["if"].as_str(), ok, &outputs) {
                 continue;
             }
-            let out_file = runner_temp.path().join(format!("output-{i}"));
+            let out_file = runner_temp.join(format!("output-{i}"));
             std::fs::write(&out_file, "").unwrap();
-            let script_file = runner_temp.path().join(format!("step-{i}.sh"));
+            let script_file = runner_temp.join(format!("step-{i}.sh"));
             std::fs::write(&script_file, script).unwrap();
+            let env: Vec<(String, String)> = step["env"]
+                .as_hash()
+                .map(|h| {
+                    h.iter()
+                        .map(|(k, v)| (k.as_str().unwrap().to_string(), self.expression(v.as_str().unwrap(), &outputs)))
+                        .collect()
+                })
+                .unwrap_or_default();
             let path = format!("{}:{}", r.join("bin").display(), std::env::var("PATH").unwrap_or_default());
             let result = Command::new("bash")
                 .args(["--noprofile", "--norc", "-eo", "pipefail"])
                 .arg(&script_file)
                 .current_dir(r.join("work"))
                 .env_clear()
-                .envs(self.job_env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-                .env("CTWATCH", env!("CARGO_BIN_EXE_ctwatch"))
-                .env("CTWATCH_API_BASE", self.server.api())
                 .env("PATH", path)
                 .env("HOME", r)
                 .env("GIT_CONFIG_NOSYSTEM", "1")
-                .env("RUNNER_TEMP", runner_temp.path())
+                .env("CTWATCH_API_BASE", self.server.api())
+                .env("CTWATCH_RELEASE_BASE", &self.releases.origin)
+                .env("CTWATCH_UNDER_TEST", env!("CARGO_BIN_EXE_ctwatch"))
+                .env("GITHUB_ACTION_PATH", env!("CARGO_MANIFEST_DIR"))
+                .env("RUNNER_OS", "Linux")
+                .env("RUNNER_ARCH", "X64")
+                .env("RUNNER_TEMP", &runner_temp)
                 .env("GITHUB_OUTPUT", &out_file)
-                .env("GITHUB_STEP_SUMMARY", runner_temp.path().join("summary.md"))
+                .env("GITHUB_STEP_SUMMARY", runner_temp.join("summary.md"))
                 .env("GITHUB_REPOSITORY", "sponsor/trials")
                 .env("GH_STATE", r.join("gh-state"))
+                .envs(env)
                 .output()
                 .unwrap();
             log.push_str(&format!(
@@ -185,18 +256,23 @@ impl Sim {
             ran.push(name.clone());
             if let Some(id) = step["id"].as_str() {
                 let text = std::fs::read_to_string(&out_file).unwrap();
-                outputs.insert(
-                    id.into(),
-                    text.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.into(), v.into())).collect(),
-                );
+                // Like GitHub: the last value written for a key wins.
+                let entry = outputs.entry(id.into()).or_default();
+                for (k, v) in text.lines().filter_map(|l| l.split_once('=')) {
+                    entry.insert(k.into(), v.into());
+                }
             }
             ok &= result.status.success();
         }
-        JobResult { ok, ran, log }
+        JobResult { ok, ran, log, outputs, runner_temp }
     }
 
     fn origin_commits(&self) -> usize {
         git(&self.path("origin.git"), &["rev-list", "--count", "main"]).trim().parse().unwrap()
+    }
+
+    fn origin_files(&self) -> String {
+        git(&self.path("origin.git"), &["ls-tree", "-r", "--name-only", "main"])
     }
 
     fn comments(&self) -> Vec<String> {
@@ -210,18 +286,46 @@ impl Sim {
     fn serve(&self, replies: Vec<Reply>) {
         self.server.route(STUDY, replies);
     }
+
+    fn cargo_calls(&self) -> String {
+        std::fs::read_to_string(self.path("gh-state/cargo.log")).unwrap_or_default()
+    }
 }
+
+const FULL_RUN: [&str; 9] = [
+    "Install ctwatch",
+    "Build ctwatch from the action's source",
+    "Verify the snapshot store",
+    "Sync",
+    "Accrual logs",
+    "Reports",
+    "Check registry duties",
+    "Commit and push",
+    "Post change notices",
+];
 
 #[test]
 fn the_sync_workflow_commits_and_posts_exactly_once() {
-    let sim = Sim::new();
+    // A branch or commit ref has no release: the action builds from its own source.
+    let sim = Sim::new("0123456789abcdef0123456789abcdef01234567");
     let seed_commits = sim.origin_commits();
 
     // 1. First run: a snapshot and a report are committed as the bot, the notice posted once.
     sim.serve(vec![Reply::json(fixture("v1"))]);
     let job = sim.run_job();
     assert!(job.ok, "{}", job.log);
-    assert_eq!(job.ran, ["Sync", "Reports", "Commit and push", "Post change notices"]);
+    assert_eq!(job.ran, [&FULL_RUN[..], &["Finish"]].concat());
+    assert_eq!(
+        sim.cargo_calls().trim(),
+        format!(
+            "install --locked --path {} --root {}/ctwatch-cargo",
+            env!("CARGO_MANIFEST_DIR"),
+            job.runner_temp.display()
+        )
+    );
+    assert_eq!(job.outputs["sync"]["changed"], "true");
+    assert_eq!(job.outputs["notices"]["notices-posted"], "1");
+    assert!(job.outputs["check"]["findings-errors"].parse::<u32>().is_ok());
     assert_eq!(sim.origin_commits(), seed_commits + 1);
     let files = git(&sim.path("origin.git"), &["show", "--name-only", "--format=%an <%ae>%n%s", "main"]);
     assert!(
@@ -244,12 +348,14 @@ fn the_sync_workflow_commits_and_posts_exactly_once() {
             .contains("1\tctwatch: NCT07038304 registry changes")
     );
 
-    // 2. Unchanged rerun: no commit, nothing posted.
+    // 2. Unchanged rerun: reports regenerated but identical, so no commit; nothing posted.
     let job = sim.run_job();
     assert!(job.ok, "{}", job.log);
-    assert_eq!(job.ran, ["Sync", "Commit and push", "Post change notices"], "no reports without a change");
+    assert!(job.ran.contains(&"Reports".to_string()), "reports run every time");
     assert_eq!(sim.origin_commits(), seed_commits + 1);
     assert_eq!(sim.comments().len(), 1, "{}", job.log);
+    assert_eq!(job.outputs["sync"]["changed"], "false");
+    assert_eq!(job.outputs["notices"]["notices-posted"], "0");
 
     // 3. A change whose post is lost: committed, the run goes red; the next run posts it once.
     sim.serve(vec![Reply::json(fixture("v2"))]);
@@ -273,7 +379,7 @@ fn the_sync_workflow_commits_and_posts_exactly_once() {
     sim.serve(vec![Reply::text(503, "down")]);
     let job = sim.run_job();
     assert!(!job.ok);
-    assert_eq!(job.ran, ["Sync"], "{}", job.log);
+    assert_eq!(job.ran, [&FULL_RUN[..4], &["Finish"]].concat(), "{}", job.log);
     assert!(job.log.contains("ctwatch: error: NCT07038304:"));
     assert_eq!(sim.origin_commits(), seed_commits + 2);
     assert_eq!(sim.comments().len(), 2);
@@ -293,4 +399,98 @@ fn the_sync_workflow_commits_and_posts_exactly_once() {
     assert_eq!(sim.comments().len(), 3);
     let calls = std::fs::read_to_string(sim.path("gh-state/calls.log")).unwrap();
     assert_eq!(calls.matches("issue create").count(), 1, "one issue per trial: {calls}");
+}
+
+#[test]
+fn a_released_ref_installs_the_verified_binary_and_a_mismatch_runs_nothing() {
+    let sim = Sim::new("v1");
+    let version = env!("CARGO_PKG_VERSION");
+    sim.publish(&format!("v{version}"), None);
+    sim.serve(vec![Reply::json(fixture("v1"))]);
+    let job = sim.run_job();
+    assert!(job.ok, "{}", job.log);
+    assert!(
+        job.log.contains(&format!("Installed ctwatch v{version} (x86_64-unknown-linux-musl), SHA-256")),
+        "{}",
+        job.log
+    );
+    assert_eq!(job.outputs["install"]["how"], "release");
+    assert!(!job.ran.contains(&"Build ctwatch from the action's source".to_string()));
+    assert_eq!(sim.cargo_calls(), "", "nothing built");
+    assert_eq!(sim.comments().len(), 1);
+
+    // A tampered archive (its checksum no longer matches) fails before anything runs.
+    let sim = Sim::new("v1");
+    sim.publish(
+        &format!("v{version}"),
+        Some(&format!("{} ctwatch-x86_64-unknown-linux-musl.tar.gz\n", "0".repeat(64))),
+    );
+    sim.serve(vec![Reply::json(fixture("v1"))]);
+    let commits = sim.origin_commits();
+    let job = sim.run_job();
+    assert!(!job.ok);
+    assert_eq!(job.ran, ["Install ctwatch", "Finish"], "{}", job.log);
+    assert!(
+        job.log.contains("does not match the release's SHA256SUMS; not running an unverified binary"),
+        "{}",
+        job.log
+    );
+    assert_eq!(sim.origin_commits(), commits);
+    assert!(sim.server.requests().is_empty(), "the registry was never asked");
+
+    // A version tag without a release archive falls back to building from source.
+    let sim = Sim::new("v9.9.9");
+    sim.serve(vec![Reply::json(fixture("v1"))]);
+    let job = sim.run_job();
+    assert!(job.ok, "{}", job.log);
+    assert_eq!(job.outputs["install"]["how"], "source");
+    assert!(sim.cargo_calls().starts_with("install --locked --path"), "{}", sim.cargo_calls());
+}
+
+#[test]
+fn an_accrual_log_from_a_secret_is_used_and_never_committed() {
+    let mut sim = Sim::new("0123456789abcdef0123456789abcdef01234567");
+    let log =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/NCT07038304/accrual.csv"))
+            .unwrap()
+            .replace("UMCG", "UMC Groningen");
+    sim.inputs.insert("accrual-csv".into(), log);
+    sim.inputs.insert("accrual-trial".into(), "NCT07038304".into());
+    // An untracked file in the workspace (someone's local copy of the log) is never staged.
+    std::fs::write(sim.path("work/accrual.csv"), "participant_id,site,enrolled_on,withdrawn_on\n").unwrap();
+    sim.serve(vec![Reply::json(fixture("v2"))]);
+    let job = sim.run_job();
+    assert!(job.ok, "{}", job.log);
+    let files = sim.origin_files();
+    assert!(
+        files.lines().all(|f| f.starts_with("snapshots/")
+            || f.starts_with("reports/")
+            || f == "ctwatch.toml"
+            || f == ".gitignore"),
+        "{files}"
+    );
+    assert!(!files.contains("accrual"), "{files}");
+    let report = files.lines().find(|f| f.ends_with("-progress.json")).expect("a report");
+    let json = git(&sim.path("origin.git"), &["show", &format!("main:{report}")]);
+    let r: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(r["enrolled"].as_u64().unwrap() > 0, "the log was used: {r}");
+    assert!(!job.runner_temp.join("ctwatch-accrual").exists(), "removed at the end");
+    let all = git(&sim.path("origin.git"), &["log", "--all", "--format=", "--name-only"]);
+    assert!(!all.contains("accrual"), "never in any commit: {all}");
+}
+
+#[test]
+fn a_failed_report_turns_the_run_red_after_committing_and_posting() {
+    let mut sim = Sim::new("0123456789abcdef0123456789abcdef01234567");
+    // An accrual log naming a site the registry does not know: the report fails.
+    sim.inputs
+        .insert("accrual-csv".into(), "participant_id,site,enrolled_on,withdrawn_on\nP1,Nowhere,2025-03-01,\n".into());
+    sim.inputs.insert("accrual-trial".into(), "NCT07038304".into());
+    sim.serve(vec![Reply::json(fixture("v1"))]);
+    let commits = sim.origin_commits();
+    let job = sim.run_job();
+    assert!(!job.ok, "{}", job.log);
+    assert_eq!(sim.origin_commits(), commits + 1, "snapshots committed first");
+    assert_eq!(sim.comments().len(), 1, "notice posted first");
+    assert!(job.log.contains("The progress report failed for: NCT07038304"), "{}", job.log);
 }
