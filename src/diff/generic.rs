@@ -94,7 +94,35 @@ fn walk(
     }
 }
 
+/// A registry field name for people: `lastUpdateSubmitDate` → "Last update submit date",
+/// `armGroups[0]` → "Arm groups [0]".
+pub(crate) fn label(field: &str) -> String {
+    let (name, index) = match field.find('[') {
+        Some(i) => (&field[..i], &field[i..]),
+        None => (field, ""),
+    };
+    let mut words = String::with_capacity(name.len() + 4);
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let boundary = i > 0
+            && c.is_uppercase()
+            && (chars[i - 1].is_lowercase() || chars.get(i + 1).is_some_and(|n| n.is_lowercase()));
+        if boundary {
+            words.push(' ');
+        }
+        if i == 0 {
+            words.extend(c.to_uppercase());
+        } else if c.is_uppercase() && chars.get(i + 1).is_none_or(|n| n.is_lowercase()) && boundary {
+            words.extend(c.to_lowercase());
+        } else {
+            words.push(c);
+        }
+    }
+    if index.is_empty() { words } else { format!("{words} {index}") }
+}
+
 fn summary(field: &str, a: &Value, b: &Value) -> String {
+    let field = &label(field);
     match (a, b) {
         (Value::Null, b) if is_short(b) => format!("{field} added: {}", short(b)),
         (Value::Null, _) => format!("{field} added"),
@@ -149,21 +177,31 @@ mod tests {
         assert_eq!(
             got,
             [
-                (Category::Registry, "derivedSection.conditionBrowseModule.meshes[0].id", "id: 1 → 2"),
-                (Category::Other, "protocolSection.conditionsModule.conditions", "conditions: added C, removed B"),
-                (Category::Other, "protocolSection.descriptionModule.briefSummary", "briefSummary: old → new"),
+                (Category::Registry, "derivedSection.conditionBrowseModule.meshes[0].id", "Id: 1 → 2"),
+                (Category::Other, "protocolSection.conditionsModule.conditions", "Conditions: added C, removed B"),
+                (Category::Other, "protocolSection.descriptionModule.briefSummary", "Brief summary: old → new"),
                 (
                     Category::Eligibility,
                     "protocolSection.eligibilityModule.minimumAge",
-                    "minimumAge: 18 Years → 21 Years"
+                    "Minimum age: 18 Years → 21 Years"
                 ),
                 (
                     Category::Dates,
                     "protocolSection.statusModule.lastUpdateSubmitDate",
-                    "lastUpdateSubmitDate: 2025-01-01 → 2025-02-01"
+                    "Last update submit date: 2025-01-01 → 2025-02-01"
                 ),
             ],
             "overallStatus and versionHolder are not generic"
         );
+    }
+
+    #[test]
+    fn field_names_read_as_words() {
+        assert_eq!(label("lastUpdateSubmitDate"), "Last update submit date");
+        assert_eq!(label("briefTitle"), "Brief title");
+        assert_eq!(label("armGroups[0]"), "Arm groups [0]");
+        assert_eq!(label("nctIdAliases"), "Nct id aliases");
+        assert_eq!(label("isFDARegulatedDrug"), "Is FDA regulated drug");
+        assert_eq!(label("x"), "X");
     }
 }

@@ -31,7 +31,7 @@ fn fixture_versions_read_as_registry_events() {
             ("high", "Radboud Umc, Nijmegen: not yet recruiting → recruiting"),
             ("medium", "Status verified: 2025-06 → 2025-09"),
             ("low", "Last update posted: 2025-06-26 → 2025-09-15 (actual)"),
-            ("low", "lastUpdateSubmitDate: 2025-06-17 → 2025-09-15"),
+            ("low", "Last update submit date: 2025-06-17 → 2025-09-15"),
         ]
     );
     let v3 = diff(&doc("v2"), &doc("v3"));
