@@ -17,7 +17,7 @@ use crate::registry::study::{LAST_UPDATE, date_at};
 use crate::registry::{ApiVersion, Fetched, Registry, RegistryError};
 use crate::render::changes::{self, ChangeSet};
 use crate::render::notice::{self, TrialNotice};
-use crate::store::version::{Sameness, comparable, same_version};
+use crate::store::version::{Sameness, comparable};
 use crate::store::{Origin, Snapshot, Store, StoreLock, content_sha256};
 use crate::{Exit, clock, github, render};
 
@@ -244,8 +244,10 @@ fn store_one(
         Ok(latest) => latest,
         Err(e) => return fail(outcome, e.to_string()),
     };
-    if let Some((stored, snap)) = &latest {
-        match same_version((&snap.study, snap.origin), (study.doc(), Origin::Api)) {
+    // The comparable pair is built once: it decides "same version" and, if not, is diffed.
+    let pair = latest.as_ref().map(|(_, snap)| comparable((&snap.study, snap.origin), (study.doc(), Origin::Api)));
+    if let (Some((stored, snap)), Some(pair)) = (&latest, &pair) {
+        match pair.sameness() {
             Sameness::Identical => {
                 outcome.snapshot = Some(stored.path.display().to_string());
                 return outcome;
@@ -286,9 +288,8 @@ fn store_one(
         Ok(written) => {
             outcome.snapshot = Some(written.path.display().to_string());
             outcome.result = SyncResult::New;
-            if let Some((previous, old)) = latest {
+            if let (Some((previous, _)), Some(pair)) = (latest, pair) {
                 outcome.result = SyncResult::Changed;
-                let pair = comparable((&old.study, old.origin), (study.doc(), Origin::Api));
                 outcome.changes = diff::diff(&pair.before, &pair.after);
                 outcome.text_diff = text::unified(&pair.before, &pair.after, &previous.name, &written.name);
                 outcome.previous = Some(previous.name);
@@ -360,7 +361,7 @@ pub fn table(outcomes: &[TrialOutcome]) -> String {
     text.push_str(&alias_notes(outcomes));
     for set in outcomes.iter().filter_map(change_set) {
         text.push('\n');
-        text.push_str(&changes::table(&set));
+        text.push_str(&changes::table_capped(&set, SUMMARY_ROWS));
     }
     text
 }
@@ -389,7 +390,8 @@ pub fn markdown(outcomes: &[TrialOutcome]) -> String {
     text
 }
 
-/// Most changes per trial in sync's Markdown (and so in the GitHub step summary).
+/// Most changes per trial in sync's table and Markdown (and so in the GitHub step summary);
+/// `ctwatch diff` lists them all.
 const SUMMARY_ROWS: usize = 100;
 
 /// `{"trials": [...]}`.

@@ -33,17 +33,28 @@ pub fn heading(set: &ChangeSet) -> String {
 
 /// The terminal table.
 pub fn table(set: &ChangeSet) -> String {
+    table_capped(set, usize::MAX)
+}
+
+/// The terminal table with at most `max_rows` changes, then "… and N more".
+pub fn table_capped(set: &ChangeSet, max_rows: usize) -> String {
     let mut out = format!("{}\n", super::terminal_safe(&heading(set)));
     if let Some(note) = set.note {
         out.push_str(&format!("Note: {note}\n"));
     }
     if !set.changes.is_empty() {
+        let shown = &set.changes[..set.changes.len().min(max_rows)];
         out.push_str(&super::table(
             &["Importance", "Category", "Change"],
-            set.changes
-                .iter()
-                .map(|c| vec![c.importance.as_str().into(), c.category.as_str().into(), c.summary.clone()]),
+            shown.iter().map(|c| vec![c.importance.as_str().into(), c.category.as_str().into(), c.summary.clone()]),
         ));
+        if shown.len() < set.changes.len() {
+            out.push_str(&format!(
+                "… and {} more changes; `ctwatch diff {}` lists them all.\n",
+                set.changes.len() - shown.len(),
+                set.nct_id
+            ));
+        }
     }
     out
 }

@@ -58,18 +58,24 @@ pub fn comparable(before: (&Value, Origin), after: (&Value, Origin)) -> Comparab
 
 /// Decides whether `candidate` (from `candidate_origin`) is the version `stored` holds.
 pub fn same_version(stored: (&Value, Origin), candidate: (&Value, Origin)) -> Sameness {
-    let pair = comparable(stored, candidate);
-    if pair.before == pair.after {
-        return Sameness::Identical;
-    }
-    let sponsor = |v: &Value| {
-        let mut v = v.clone();
-        if let Some(m) = v.as_object_mut() {
-            m.remove(DERIVED);
+    comparable(stored, candidate).sameness()
+}
+
+impl Comparable {
+    /// Whether the two sides are the same registry version (see [`same_version`]).
+    pub fn sameness(&self) -> Sameness {
+        if self.before == self.after {
+            return Sameness::Identical;
         }
-        v
-    };
-    if sponsor(&pair.before) == sponsor(&pair.after) { Sameness::Refreshed } else { Sameness::Different }
+        fn without_derived(v: &Value) -> Vec<(&String, &Value)> {
+            v.as_object().map(|m| m.iter().filter(|(k, _)| k.as_str() != DERIVED).collect()).unwrap_or_default()
+        }
+        if self.before.is_object() && without_derived(&self.before) == without_derived(&self.after) {
+            Sameness::Refreshed
+        } else {
+            Sameness::Different
+        }
+    }
 }
 
 /// A key equal for two records that [`same_version`] calls the same version whatever their
