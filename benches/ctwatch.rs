@@ -7,6 +7,10 @@
 #[allow(dead_code)]
 mod server;
 
+#[path = "../tests/it/fake_registry.rs"]
+#[allow(dead_code)]
+mod fake_registry;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -180,7 +184,7 @@ fn sync_many(trials: usize, min_interval_ms: u64) {
     let requests_second = server.requests().len() - requests_first;
     println!("sync of {trials} tracked trials (min_interval_ms = {min_interval_ms}):");
     println!("  first run (all new)         {first:>10.2?}  {requests_first} HTTP requests");
-    println!("  second run (all unchanged)  {second:>10.2?}  {requests_second} HTTP requests");
+    println!("  second run (same dataTimestamp) {second:>10.2?}  {requests_second} HTTP requests");
 }
 
 /// A hostile record of about 10 MB: a 1 MB site name, 2 MB of `<a` (the old normaliser's
@@ -210,8 +214,13 @@ fn hostile_10mb() {
     let (a, b) = (make("Site", "2025-09-15"), make("Renamed Site", "2026-03-02"));
     println!("hostile record: {:.1} MB and {:.1} MB", a.len() as f64 / 1e6, b.len() as f64 / 1e6);
     let server = Server::start();
-    server
-        .route("/api/v2/version", vec![Reply::json(r#"{"apiVersion":"2.0.5","dataTimestamp":"2026-11-25T09:00:05"}"#)]);
+    server.route(
+        "/api/v2/version",
+        vec![
+            Reply::json(r#"{"apiVersion":"2.0.5","dataTimestamp":"2026-11-24T09:00:05"}"#),
+            Reply::json(r#"{"apiVersion":"2.0.5","dataTimestamp":"2026-11-25T09:00:05"}"#),
+        ],
+    );
     server.route("/api/v2/studies/NCT07038304", vec![Reply::json(a), Reply::json(b)]);
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -256,6 +265,69 @@ fn hostile_10mb() {
     println!("  notice: {} characters", notice.chars().count());
 }
 
+/// A sponsor office's weeks with 1,000 tracked trials against the fields=-honouring stand-in:
+/// HTTP requests, bytes received and wall time (default pacing, one request per second).
+fn registry_friendly_weeks() {
+    let fixture =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/NCT07038304/v1.json")).unwrap();
+    let ids: Vec<String> = (0..1000).map(|i| format!("NCT{:08}", 30_000_000 + i)).collect();
+    let server = Server::start();
+    let records = fake_registry::install(&server, &fixture, &ids);
+    let set_ts = |ts: &str| {
+        server
+            .route("/api/v2/version", vec![Reply::json(format!(r#"{{"apiVersion":"2.0.5","dataTimestamp":"{ts}"}}"#))])
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = String::from("[registry]\nmin_interval_ms = 1000\n");
+    for id in &ids {
+        config.push_str(&format!("[[trial]]\nnct_id = \"{id}\"\n"));
+    }
+    std::fs::write(dir.path().join("ctwatch.toml"), config).unwrap();
+    let api = server.api();
+    let sync = |extra: &[&str]| {
+        let (_, b0) = records.counts();
+        let t = Instant::now();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ctwatch"))
+            .current_dir(dir.path())
+            .env_clear()
+            .args(["--api-base", &api, "sync", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let elapsed = t.elapsed();
+        assert!(out.status.code().is_some_and(|c| c < 2), "{}", String::from_utf8_lossy(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let (_, b1) = records.counts();
+        (
+            json["fetch"]["requests"].as_u64().unwrap(),
+            b1 - b0,
+            elapsed,
+            json["fetch"]["mode"].as_str().unwrap().to_string(),
+        )
+    };
+    println!("registry-friendly sync, 1,000 tracked trials, default pacing (1 request/s):");
+    let show = |what: &str, (req, bytes, t, mode): (u64, usize, Duration, String)| {
+        println!("  {what:<44} {mode:<9} {req:>2} requests {:>10.1} KB received {t:>9.2?}", bytes as f64 / 1000.0);
+        bytes
+    };
+    set_ts("2026-11-02T09:00:05");
+    show("week 0: all new", sync(&[]));
+    show("same dataTimestamp (nothing can have changed)", sync(&[]));
+    set_ts("2026-11-09T09:00:05");
+    show("week 1: refreshed registry, no change", sync(&[]));
+    for id in ids.iter().step_by(50) {
+        records.post(id, "2025-09-15");
+    }
+    set_ts("2026-11-16T09:00:05");
+    let probe = show("week 2: 20 of 1,000 changed (2 %)", sync(&[]));
+    for id in ids.iter().skip(1).step_by(50) {
+        records.post(id, "2025-09-15");
+    }
+    set_ts("2026-11-23T09:00:05");
+    let full = show("week 3: 20 changed, --full for comparison", sync(&["--full"]));
+    println!("  2 %-changed week receives {:.1} % of the full fetch's bytes", 100.0 * probe as f64 / full as f64);
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` passes nothing: run only for bench.
     if !std::env::args().any(|a| a == "--bench") {
@@ -266,5 +338,6 @@ fn main() {
     report_sizes();
     sync_many(1000, 1000);
     sync_many(1000, 0);
+    registry_friendly_weeks();
     hostile_10mb();
 }

@@ -244,6 +244,10 @@ pub struct SyncArgs {
     /// Write the Markdown change notice to FILE (only when something changed)
     #[arg(long, value_name = "FILE")]
     pub notice: Option<PathBuf>,
+    /// Fetch every full record, skipping the cheap checks (unchanged dataTimestamp; posted
+    /// dates asked for with fields=)
+    #[arg(long)]
+    pub full: bool,
 }
 
 /// How a command prints its result.

@@ -18,7 +18,7 @@ use crate::registry::{ApiVersion, Fetched, Registry, RegistryError};
 use crate::render::changes::{self, ChangeSet};
 use crate::render::notice::{self, TrialNotice};
 use crate::store::version::{Sameness, comparable};
-use crate::store::{Origin, Snapshot, Store, StoreLock, content_sha256};
+use crate::store::{Origin, Snapshot, Store, StoreLock, SyncState, content_sha256};
 use crate::{Exit, clock, github, render};
 
 /// What sync did for one trial.
@@ -109,30 +109,101 @@ impl TrialOutcome {
     }
 }
 
+/// How sync decided what to fetch (also its JSON shape, under `"fetch"`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FetchPlan {
+    /// `unchanged` (the registry's dataTimestamp equals the last successful sync's: nothing
+    /// fetched), `probe` (posted dates asked for first, full records only where newer) or
+    /// `full` (every full record: `--full`, or no stored version to compare with).
+    pub mode: &'static str,
+    /// Trials whose posted date was asked for.
+    pub probed: usize,
+    /// Trials whose full record was fetched.
+    pub fetched: usize,
+    /// HTTP requests sent (retries included).
+    pub requests: u64,
+}
+
 /// Runs `ctwatch sync`.
 pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let ids = trial_ids(config, &args.trials)?;
     let registry = Registry::new(config.api_base.clone(), config.registry.clone())?;
-    let (version, fetched) = crate::runtime()?.block_on(async {
+    let store = Store::new(&config.snapshots);
+    let state = store.sync_state();
+    let (version, fetched, mut plan) = crate::runtime()?.block_on(async {
         let version = registry.version().await.context("cannot reach the registry")?;
-        let fetched = match ids.as_slice() {
+        let mut plan = FetchPlan { mode: "full", probed: 0, fetched: 0, requests: 0 };
+        // 1. The registry's data has not been refreshed since the last fully successful sync
+        //    of these trials: nothing on it can have changed.
+        if !args.full
+            && let Some(state) = &state
+            && state.data_timestamp == version.data_timestamp
+            && ids.iter().all(|id| state.trials.contains(id))
+            && ids.iter().all(|id| store.versions(id).is_ok_and(|v| !v.is_empty()))
+        {
+            plan.mode = "unchanged";
+            return anyhow::Ok((version, Vec::new(), plan));
+        }
+        // 2. Ask for the posted dates only; fetch full records where the registry's is not the
+        //    stored one, for trials without a stored version, and wherever the probe failed or
+        //    left a trial out. A changed trial is never skipped.
+        let stored: Vec<(NctId, Option<chrono::NaiveDate>)> = ids
+            .iter()
+            .map(|id| (id.clone(), store.versions(id).ok().and_then(|v| v.last().map(|v| v.posted))))
+            .collect();
+        let known: Vec<NctId> = stored.iter().filter(|(_, d)| d.is_some()).map(|(id, _)| id.clone()).collect();
+        let to_fetch: Vec<NctId> = if args.full || known.is_empty() {
+            ids.clone()
+        } else {
+            plan.mode = "probe";
+            plan.probed = known.len();
+            let probe = registry.probe(&known).await;
+            stored
+                .iter()
+                .filter(|(id, posted)| match (posted, probe.get(id)) {
+                    (Some(posted), Some(Ok(Some(date)))) => date.as_day() != Some(*posted),
+                    _ => true,
+                })
+                .map(|(id, _)| id.clone())
+                .collect()
+        };
+        plan.fetched = to_fetch.len();
+        let fetched = match to_fetch.as_slice() {
+            [] => Vec::new(),
             [one] => vec![(one.clone(), registry.study(one).await)],
             many => registry.studies(many).await,
         };
-        anyhow::Ok((version, fetched))
+        anyhow::Ok((version, fetched, plan))
     })?;
+    plan.requests = registry.requests_made();
 
-    let store = Store::new(&config.snapshots);
     let lock = store.lock(config.registry.lock_timeout)?;
-    let outcomes: Vec<TrialOutcome> =
-        fetched.into_iter().map(|(id, result)| store_one(&store, &lock, &version, id, result)).collect();
+    let mut by_id: std::collections::HashMap<NctId, Result<Fetched, RegistryError>> = fetched.into_iter().collect();
+    let outcomes: Vec<TrialOutcome> = ids
+        .iter()
+        .map(|id| match by_id.remove(id) {
+            Some(result) => store_one(&store, &lock, &version, id.clone(), result),
+            None => unchanged_from_store(&store, id),
+        })
+        .collect();
+    if outcomes.iter().all(|o| o.result != SyncResult::Error) {
+        // Only a fully successful run records the timestamp: a partial failure is redone.
+        let mut trials: Vec<NctId> = match &state {
+            Some(s) if s.data_timestamp == version.data_timestamp => s.trials.clone(),
+            _ => Vec::new(),
+        };
+        trials.extend(ids.iter().cloned());
+        trials.sort();
+        trials.dedup();
+        store.write_sync_state(&lock, &SyncState { data_timestamp: version.data_timestamp.clone(), trials })?;
+    }
     drop(lock);
 
     let changed = outcomes.iter().any(|o| matches!(o.result, SyncResult::New | SyncResult::Changed));
     let text = match args.format {
-        Format::Table => table(&outcomes),
+        Format::Table => format!("{}{}", table(&outcomes), plan_line(&plan, &version, ids.len())),
         Format::Markdown => markdown(&outcomes),
-        Format::Json => json(&outcomes),
+        Format::Json => json(&outcomes, &plan),
     };
     out.write_all(text.as_bytes())?;
     out.flush()?;
@@ -394,9 +465,57 @@ pub fn markdown(outcomes: &[TrialOutcome]) -> String {
 /// `ctwatch diff` lists them all.
 const SUMMARY_ROWS: usize = 100;
 
-/// `{"trials": [...]}`.
-pub fn json(outcomes: &[TrialOutcome]) -> String {
-    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "trials": outcomes })).expect("serialisable");
+/// One line on how much was fetched.
+fn plan_line(plan: &FetchPlan, version: &ApiVersion, trials: usize) -> String {
+    let requests = format!("{} request{}", plan.requests, if plan.requests == 1 { "" } else { "s" });
+    match plan.mode {
+        "unchanged" => format!(
+            "The registry's data has not changed since the last sync (dataTimestamp {}): nothing fetched ({requests}).\n",
+            version.data_timestamp
+        ),
+        "probe" => format!(
+            "Asked the registry for {} posted date{}; fetched {} full record{} ({requests}).\n",
+            plan.probed,
+            if plan.probed == 1 { "" } else { "s" },
+            plan.fetched,
+            if plan.fetched == 1 { "" } else { "s" }
+        ),
+        _ => format!(
+            "Fetched {} full record{} of {trials} ({requests}).\n",
+            plan.fetched,
+            if plan.fetched == 1 { "" } else { "s" }
+        ),
+    }
+}
+
+/// The outcome of a trial that was not fetched because nothing can have changed: its newest
+/// stored version, read and verified.
+fn unchanged_from_store(store: &Store, id: &NctId) -> TrialOutcome {
+    match store.latest(id) {
+        Ok(Some((v, snap))) => TrialOutcome {
+            nct_id: id.clone(),
+            result: SyncResult::Unchanged,
+            snapshot: Some(v.path.display().to_string()),
+            last_update: Some(v.posted.to_string()),
+            overall_status: crate::registry::study::overall_status(&snap.study).map(str::to_string),
+            error: None,
+            requested_as: None,
+            registry_refreshed: false,
+            changes: Vec::new(),
+            previous: None,
+            text_diff: String::new(),
+            sha256: Some(snap.content_sha256.clone()),
+            title: crate::registry::study::brief_title(&snap.study).map(str::to_string),
+        },
+        Ok(None) => TrialOutcome::failed(id.clone(), "no stored version and nothing fetched".into()),
+        Err(e) => TrialOutcome::failed(id.clone(), e.to_string()),
+    }
+}
+
+/// `{"trials": [...], "fetch": {...}}`.
+pub fn json(outcomes: &[TrialOutcome], plan: &FetchPlan) -> String {
+    let mut text =
+        serde_json::to_string_pretty(&serde_json::json!({ "trials": outcomes, "fetch": plan })).expect("serialisable");
     text.push('\n');
     text
 }

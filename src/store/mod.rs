@@ -33,6 +33,18 @@ use crate::registry::study::{LAST_UPDATE, date_at};
 pub const LOCK_FILE: &str = ".ctwatch.lock";
 /// Hidden per-trial index: registry history version → the snapshot file holding its content.
 pub const HISTORY_INDEX: &str = ".history-index.json";
+/// Hidden file at the store root: what the last fully successful sync saw.
+pub const SYNC_STATE: &str = ".ctwatch-state.json";
+
+/// What the last fully successful `sync` saw: the registry's `dataTimestamp` and the trials it
+/// synced at that timestamp. Equal timestamp and no new trial mean nothing can have changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SyncState {
+    /// `dataTimestamp` of `GET /version`.
+    pub data_timestamp: String,
+    /// Trials fully synced at that timestamp, sorted.
+    pub trials: Vec<NctId>,
+}
 
 /// What can go wrong in the store. Every message names the path.
 #[derive(Debug, thiserror::Error)]
@@ -347,6 +359,29 @@ impl Store {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Default::default()),
             Err(e) => Err(StoreError::Io { path, source: e }),
         }
+    }
+
+    /// The state of the last fully successful sync (`None` before the first, or when the file
+    /// is unreadable: then the next sync simply does the full work).
+    pub fn sync_state(&self) -> Option<SyncState> {
+        let bytes = fs::read(self.root.join(SYNC_STATE)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Records the state of a fully successful sync, atomically.
+    pub fn write_sync_state(&self, _lock: &StoreLock, state: &SyncState) -> Result<(), StoreError> {
+        let path = self.root.join(SYNC_STATE);
+        refuse_symlink(&path)?;
+        let tmp = self.root.join(temp_name(SYNC_STATE));
+        let mut text = serde_json::to_vec_pretty(state).expect("serialisable");
+        text.push(b'\n');
+        let result = File::create(&tmp)
+            .and_then(|mut f| f.write_all(&text).and_then(|()| f.sync_all()))
+            .and_then(|()| fs::rename(&tmp, &path))
+            .map_err(io_err(&path));
+        let _ = fs::remove_file(&tmp);
+        result?;
+        sync_dir(&self.root)
     }
 
     /// Replaces the history index atomically (it is an index, not a snapshot).

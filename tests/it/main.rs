@@ -7,7 +7,9 @@ mod compliance;
 mod corpus;
 mod diff;
 mod ethics;
+mod fake_registry;
 mod hostile;
+mod probe;
 mod props;
 mod real;
 mod registry;
@@ -45,6 +47,21 @@ pub fn fast_with(overrides: &str) -> String {
 }
 
 pub const VERSION: &str = r#"{"apiVersion":"2.0.5","dataTimestamp":"2026-11-25T09:00:05"}"#;
+
+/// Serves `/api/v2/version` as a registry that refreshes its data between any two requests:
+/// `dataTimestamp` 2026-11-25T09:00:05 first, one second later on each request after. (Tests of
+/// the "unchanged dataTimestamp" shortcut serve a fixed [`VERSION`] instead.)
+pub fn serve_refreshing_version(server: &Server) {
+    let n = std::sync::atomic::AtomicU32::new(5);
+    server.handle("/api/v2/version", move |_| {
+        let s = n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Reply::json(format!(
+            r#"{{"apiVersion":"2.0.5","dataTimestamp":"2026-11-25T09:{:02}:{:02}"}}"#,
+            (s / 60) % 60,
+            s % 60
+        ))
+    });
+}
 
 /// The hand-made NCT07038304 fixture `name` (see tests/fixtures/README.md).
 pub fn fixture(name: &str) -> String {
@@ -90,7 +107,7 @@ impl Workspace {
     /// A workspace whose config has the fast registry settings and `trials` (TOML) appended.
     pub fn new(trials: &str) -> Workspace {
         let ws = Workspace { dir: tempfile::tempdir().unwrap(), server: Server::start() };
-        ws.server.route("/api/v2/version", vec![Reply::json(VERSION)]);
+        serve_refreshing_version(&ws.server);
         ws.write_config(&format!("{FAST}\n{trials}"));
         ws
     }
@@ -132,7 +149,8 @@ impl Workspace {
         cmd
     }
 
-    /// Every file under `snapshots/` with its bytes, for byte-for-byte comparisons.
+    /// Every file under `snapshots/` with its bytes, for byte-for-byte comparisons (not the
+    /// lock file nor the sync state, which are not content).
     pub fn store(&self) -> BTreeMap<String, Vec<u8>> {
         let mut out = BTreeMap::new();
         walk(&self.path("snapshots"), &self.path("snapshots"), &mut out);
@@ -156,7 +174,7 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         let path = entry.unwrap().path();
         if path.is_dir() {
             walk(root, &path, out);
-        } else if path.file_name().unwrap() != ".ctwatch.lock" {
+        } else if ![".ctwatch.lock", ".ctwatch-state.json"].contains(&path.file_name().unwrap().to_str().unwrap()) {
             out.insert(path.strip_prefix(root).unwrap().display().to_string(), std::fs::read(&path).unwrap());
         }
     }

@@ -142,7 +142,7 @@ impl Sim {
             }
         }
         let server = Server::start();
-        server.route("/api/v2/version", vec![Reply::json(crate::VERSION)]);
+        crate::serve_refreshing_version(&server);
         Sim {
             root,
             server,
