@@ -119,7 +119,7 @@ fn a_newer_date_is_fetched_and_nothing_else() {
 #[test]
 fn a_new_trial_in_the_config_is_fetched_even_with_an_unchanged_timestamp() {
     let o = Office::new(4);
-    o.config(&o.ids[..3].to_vec());
+    o.config(&o.ids[..3]);
     o.sync(&[]);
     o.config(&o.ids);
     let (code, out, _, _) = o.sync(&[]);
