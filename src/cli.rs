@@ -1,7 +1,10 @@
 //! The command line: the only module that knows clap.
 //!
-//! Doc comments here are the `--help` text. Every global option can also come from the
-//! environment (`CTWATCH_*`) so a GitHub Action can configure ctwatch without flags. Trial ids
+//! Doc comments here are the `--help` text. Each subcommand's help lists only the options it
+//! uses, an example or two and its exit status; every option that names a place (URL, folder,
+//! file) can also come from the environment (`CTWATCH_*`) so a GitHub Action can configure
+//! ctwatch without flags. The same options are accepted before the subcommand
+//! (`ctwatch --snapshots DIR sync`), as in earlier versions; after it they win. Trial ids
 //! arrive as text and are validated by `run`, so a bad id gets ctwatch's one-line error
 //! rather than clap's usage screen.
 
@@ -16,9 +19,18 @@ use crate::config::GlobalOptions;
 
 /// Keep a clinical trial's ClinicalTrials.gov record under watch.
 #[derive(Debug, Parser)]
-#[command(name = "ctwatch", version, about, long_about = None, max_term_width = 100)]
+#[command(
+    name = "ctwatch",
+    version,
+    about,
+    long_about = None,
+    max_term_width = 100,
+    after_help = "The weekly routine: `ctwatch sync` (what changed on the registry), `ctwatch check` \
+(registry duties), `ctwatch report` (recruitment). `ctwatch <command> --help` for each.\n\n\
+Exit status: 0 success; 1 changes found (with --exit-code) or error findings (check); 2 error."
+)]
 pub struct Cli {
-    /// Options for every command.
+    /// Options accepted before the subcommand too.
     #[command(flatten)]
     pub global: Global,
     /// What to do.
@@ -26,35 +38,80 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options for every command.
+/// Options accepted before the subcommand (each subcommand also takes the ones it uses).
 #[derive(Debug, Args)]
 pub struct Global {
     /// ClinicalTrials.gov API v2 base URL [default: https://clinicaltrials.gov/api/v2]
-    #[arg(long, env = "CTWATCH_API_BASE", global = true, value_name = "URL")]
+    #[arg(long, env = "CTWATCH_API_BASE", value_name = "URL")]
     pub api_base: Option<String>,
     /// Version-history API base URL [default: https://clinicaltrials.gov/api/int]
-    #[arg(long, env = "CTWATCH_HISTORY_BASE", global = true, value_name = "URL")]
+    #[arg(long, env = "CTWATCH_HISTORY_BASE", value_name = "URL")]
     pub history_base: Option<String>,
     /// Snapshot store folder [default: snapshots]
-    #[arg(long, env = "CTWATCH_SNAPSHOTS", global = true, value_name = "DIR")]
+    #[arg(long, env = "CTWATCH_SNAPSHOTS", value_name = "DIR")]
     pub snapshots: Option<PathBuf>,
     /// Report output folder [default: reports]
-    #[arg(long, env = "CTWATCH_REPORTS", global = true, value_name = "DIR")]
+    #[arg(long, env = "CTWATCH_REPORTS", value_name = "DIR")]
     pub reports: Option<PathBuf>,
     /// Config file [default: ctwatch.toml when it exists]
-    #[arg(long, env = "CTWATCH_CONFIG", global = true, value_name = "FILE")]
+    #[arg(long, env = "CTWATCH_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
 
-impl From<&Global> for GlobalOptions {
-    fn from(g: &Global) -> Self {
-        GlobalOptions {
+/// The config file and the snapshot store: every command that reads either.
+#[derive(Debug, Args, Default)]
+pub struct Files {
+    /// Config file [default: ctwatch.toml when it exists]
+    #[arg(long, env = "CTWATCH_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Snapshot store folder [default: snapshots]
+    #[arg(long, env = "CTWATCH_SNAPSHOTS", value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
+}
+
+/// The registry's API v2: commands that go online.
+#[derive(Debug, Args, Default)]
+pub struct Online {
+    /// ClinicalTrials.gov API v2 base URL, e.g. a mirror [default: https://clinicaltrials.gov/api/v2]
+    #[arg(long, env = "CTWATCH_API_BASE", value_name = "URL")]
+    pub api_base: Option<String>,
+}
+
+impl Cli {
+    /// The options of this command line: those after the subcommand win over those before.
+    pub fn options(&self) -> GlobalOptions {
+        let g = &self.global;
+        let mut o = GlobalOptions {
             api_base: g.api_base.clone(),
             history_base: g.history_base.clone(),
             snapshots: g.snapshots.clone(),
             reports: g.reports.clone(),
             config: g.config.clone(),
+        };
+        let (files, online, history, reports) = match &self.command {
+            Command::Sync(a) => (Some(&a.files), Some(&a.online), None, None),
+            Command::Diff(a) => (Some(&a.files), Some(&a.online), None, None),
+            Command::History(a) => (Some(&a.files), None, None, None),
+            Command::Report(a) => (Some(&a.input.files), None, None, a.reports.as_ref()),
+            Command::Check(a) => (Some(&a.input.files), None, None, None),
+            Command::Backfill(a) => (Some(&a.files), None, a.history_base.as_ref(), None),
+            Command::Verify(a) => (Some(&a.files), None, None, None),
+            Command::Completions(_) | Command::Man => (None, None, None, None),
+        };
+        if let Some(f) = files {
+            o.config = f.config.clone().or(o.config);
+            o.snapshots = f.snapshots.clone().or(o.snapshots);
         }
+        if let Some(api) = online.and_then(|x| x.api_base.clone()) {
+            o.api_base = Some(api);
+        }
+        if let Some(h) = history {
+            o.history_base = Some(h.clone());
+        }
+        if let Some(r) = reports {
+            o.reports = Some(r.clone());
+        }
+        o
     }
 }
 
@@ -62,26 +119,63 @@ impl From<&Global> for GlobalOptions {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Fetch trials from the registry and store each new version as a snapshot.
+    #[command(after_help = "Examples:\n  ctwatch sync                       every trial in ctwatch.toml\n  \
+ctwatch sync NCT07038304 --notice notice.md --exit-code\n\n\
+Exit status: 0 success; 1 a trial is new or changed (only with --exit-code); 2 a trial failed \
+(the others are still stored).")]
     Sync(SyncArgs),
     /// Show what changed between two versions of a trial's record.
+    #[command(
+        after_help = "Examples:\n  ctwatch diff NCT07038304                   the newest version against the one before\n  \
+ctwatch diff NCT07038304 --from 2025-06-26 --to live --text\n\n\
+Exit status: 0 success; 1 the versions differ (only with --exit-code); 2 error."
+    )]
     Diff(DiffArgs),
     /// Show the timeline of all stored versions of a trial's record.
+    #[command(after_help = "Example:\n  ctwatch history NCT07038304 --format markdown\n\n\
+Exit status: 0 success; 2 error (e.g. no stored version).")]
     History(HistoryArgs),
     /// Write a report: recruitment progress (Markdown, HTML, JSON, SVG chart) or, with
     /// --kind ethics, the annual progress report for the ethics committee.
+    #[command(after_help = "Examples:\n  ctwatch report NCT07038304 --accrual accrual.csv\n  \
+ctwatch report NCT07038304 --kind ethics --lang nl --as-of 2026-10-01\n\n\
+Exit status: 0 success; 2 error (bad accrual log, no stored version…).")]
     Report(ReportArgs),
     /// Check the registry record against the sponsor's update duties.
+    #[command(after_help = "Example:\n  ctwatch check NCT07038304 --accrual accrual.csv\n\n\
+Exit status: 0 no finding of severity error; 1 at least one error finding; 2 error.")]
     Check(CheckArgs),
     /// Import the registry's own version history into the snapshot store.
+    #[command(after_help = "Example:\n  ctwatch backfill NCT07038304\n\n\
+Exit status: 0 success; 2 error (nothing from this run is stored).")]
     Backfill(BackfillArgs),
     /// Check the whole snapshot store: every file readable, its hash intact, its name agreeing
-    /// with its content (exit 2 on any problem).
+    /// with its content.
+    #[command(after_help = "Example:\n  ctwatch verify\n\n\
+Exit status: 0 every file verified; 2 a problem (each listed with its file).")]
     Verify(VerifyArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = "Example:\n  ctwatch completions bash > ~/.local/share/bash-completion/completions/ctwatch")]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) on stdout.
+    #[command(after_help = "Example:\n  ctwatch man > ctwatch.1 && man ./ctwatch.1")]
+    Man,
+}
+
+/// `ctwatch completions`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `ctwatch verify`
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
+    /// Config and store.
+    #[command(flatten)]
+    pub files: Files,
     /// Trials to check (default: every trial folder in the store)
     #[arg(value_name = "NCT")]
     pub trials: Vec<String>,
@@ -96,6 +190,12 @@ pub struct BackfillArgs {
     /// The trial
     #[arg(value_name = "NCT")]
     pub trial: String,
+    /// Config and store.
+    #[command(flatten)]
+    pub files: Files,
+    /// Version-history API base URL [default: https://clinicaltrials.gov/api/int]
+    #[arg(long, env = "CTWATCH_HISTORY_BASE", value_name = "URL")]
+    pub history_base: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -114,6 +214,9 @@ pub struct TrialInputs {
     /// The date to report or check as of, YYYY-MM-DD [default: today]
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// Config and store.
+    #[command(flatten)]
+    pub files: Files,
 }
 
 /// `ctwatch check`
@@ -151,6 +254,9 @@ pub struct ReportArgs {
     /// Folder for the report files [default: REPORTS/NCT, e.g. reports/NCT07038304]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Report output folder [default: reports]
+    #[arg(long, env = "CTWATCH_REPORTS", value_name = "DIR")]
+    pub reports: Option<PathBuf>,
     /// Language of the ethics report
     #[arg(long, value_enum, default_value_t = Lang::En)]
     pub lang: Lang,
@@ -185,7 +291,7 @@ pub enum ReportFormat {
     Markdown,
     /// The HTML report
     Html,
-    /// The report data (DESIGN's JSON keys)
+    /// The report data (JSON)
     Json,
 }
 
@@ -216,6 +322,12 @@ pub struct DiffArgs {
     /// first-snapshot notice)
     #[arg(long, value_name = "FILE")]
     pub notice: Option<PathBuf>,
+    /// Config and store.
+    #[command(flatten)]
+    pub files: Files,
+    /// For --from/--to live.
+    #[command(flatten)]
+    pub online: Online,
 }
 
 /// `ctwatch history`
@@ -224,6 +336,9 @@ pub struct HistoryArgs {
     /// The trial
     #[arg(value_name = "NCT")]
     pub trial: String,
+    /// Config and store.
+    #[command(flatten)]
+    pub files: Files,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -248,6 +363,12 @@ pub struct SyncArgs {
     /// dates asked for with fields=)
     #[arg(long)]
     pub full: bool,
+    /// Config and store.
+    #[command(flatten)]
+    pub files: Files,
+    /// The registry.
+    #[command(flatten)]
+    pub online: Online,
 }
 
 /// How a command prints its result.

@@ -154,10 +154,10 @@ struct RawRegistry {
 struct RawTrial {
     nct_id: String,
     target: Option<u32>,
-    recruitment_end: Option<toml::value::Datetime>,
+    recruitment_end: Option<toml::Spanned<RawDate>>,
     accrual: Option<PathBuf>,
     prior_certainty: Option<f64>,
-    metc_decision_date: Option<toml::value::Datetime>,
+    metc_decision_date: Option<toml::Spanned<RawDate>>,
     #[serde(default)]
     site_aliases: BTreeMap<String, String>,
     ethics: Option<PathBuf>,
@@ -196,7 +196,7 @@ impl Config {
                 None => anyhow::anyhow!("{name}: {msg}"),
             }
         })?;
-        let trials = trials(raw.trial, &base_dir).with_context(|| name.clone())?;
+        let trials = trials(raw.trial, &base_dir, &text).with_context(|| name.clone())?;
         Ok(Config {
             api_base: base_url(options.api_base.as_deref().unwrap_or(DEFAULT_API_BASE), "--api-base")?,
             history_base: base_url(options.history_base.as_deref().unwrap_or(DEFAULT_HISTORY_BASE), "--history-base")?,
@@ -290,17 +290,44 @@ fn registry_settings(raw: RawRegistry) -> anyhow::Result<RegistrySettings> {
     })
 }
 
-fn date(value: Option<toml::value::Datetime>, key: &str, id: &NctId) -> anyhow::Result<Option<NaiveDate>> {
-    let Some(value) = value else { return Ok(None) };
-    match (value.date, value.time, value.offset) {
-        (Some(d), None, None) => NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
-            .map(Some)
-            .with_context(|| format!("trial {id}: {key} = {value} is not a calendar date")),
-        _ => bail!("trial {id}: {key} = {value}: expected a plain date like 2029-01-03"),
-    }
+/// A date in ctwatch.toml: a TOML date (`2029-01-03`) or a quoted `"2029-01-03"`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawDate {
+    Toml(toml::value::Datetime),
+    Text(String),
+    Other(toml::Value),
 }
 
-fn trials(raw: Vec<RawTrial>, base_dir: &Path) -> anyhow::Result<Vec<TrialConfig>> {
+/// A date setting, checked; an error names the file's line and the key (`Files` adds the file).
+fn date(value: Option<toml::Spanned<RawDate>>, key: &str, id: &NctId, text: &str) -> anyhow::Result<Option<NaiveDate>> {
+    let Some(value) = value else { return Ok(None) };
+    let line = text[..value.span().start.min(text.len())].matches('\n').count() + 1;
+    let bad =
+        |shown: String| anyhow::anyhow!("line {line}: trial {id}: {key} = {shown}: expected a date like 2029-01-03");
+    let parsed = match value.get_ref() {
+        RawDate::Toml(d) => match (d.date, d.time, d.offset) {
+            (Some(day), None, None) => NaiveDate::from_ymd_opt(day.year.into(), day.month.into(), day.day.into()),
+            _ => None,
+        },
+        RawDate::Text(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d").ok().filter(|_| t.len() == 10),
+        RawDate::Other(_) => None,
+    };
+    let shown = match value.get_ref() {
+        RawDate::Toml(d) => d.to_string(),
+        RawDate::Text(t) => format!("{:?}", crate::render::clip(t, 40)),
+        RawDate::Other(v) => match v {
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            toml::Value::Array(_) => "an array".into(),
+            _ => "a table".into(),
+        },
+    };
+    parsed.map(Some).ok_or_else(|| bad(shown))
+}
+
+fn trials(raw: Vec<RawTrial>, base_dir: &Path, text: &str) -> anyhow::Result<Vec<TrialConfig>> {
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(raw.len());
     for t in raw {
@@ -331,8 +358,8 @@ fn trials(raw: Vec<RawTrial>, base_dir: &Path) -> anyhow::Result<Vec<TrialConfig
             }
         }
         out.push(TrialConfig {
-            recruitment_end: date(t.recruitment_end, "recruitment_end", &nct_id)?,
-            metc_decision_date: date(t.metc_decision_date, "metc_decision_date", &nct_id)?,
+            recruitment_end: date(t.recruitment_end, "recruitment_end", &nct_id, text)?,
+            metc_decision_date: date(t.metc_decision_date, "metc_decision_date", &nct_id, text)?,
             accrual: t.accrual.map(|p| if p.is_absolute() { p } else { base_dir.join(p) }),
             ethics: t.ethics.map(|p| if p.is_absolute() { p } else { base_dir.join(p) }),
             nct_id,
@@ -363,7 +390,7 @@ mod tests {
 
     fn parse(text: &str) -> anyhow::Result<(RegistrySettings, Vec<TrialConfig>)> {
         let raw = parse_file(text, "ctwatch.toml")?;
-        Ok((registry_settings(raw.registry)?, trials(raw.trial, Path::new("conf"))?))
+        Ok((registry_settings(raw.registry)?, trials(raw.trial, Path::new("conf"), text)?))
     }
 
     #[test]
@@ -405,13 +432,30 @@ site_aliases = { "UMCG" = "UMC Groningen" }
     }
 
     #[test]
+    fn dates_may_be_toml_dates_or_quoted_strings() {
+        let (_, t) =
+            parse("[[trial]]\nnct_id = \"NCT1\"\nrecruitment_end = \"2029-01-03\"\nmetc_decision_date = 2024-10-01\n")
+                .unwrap();
+        assert_eq!(t[0].recruitment_end, NaiveDate::from_ymd_opt(2029, 1, 3));
+        assert_eq!(t[0].metc_decision_date, NaiveDate::from_ymd_opt(2024, 10, 1));
+    }
+
+    #[test]
     fn rejects_bad_values() {
         for (text, needle) in [
             ("[[trial]]\nnct_id = \"../x\"\n", "invalid NCT id"),
             ("[[trial]]\nnct_id = \"NCT1\"\n[[trial]]\nnct_id = \"NCT00000001\"\n", "listed twice"),
             ("[[trial]]\nnct_id = \"NCT1\"\nprior_certainty = 0.0\n", "prior_certainty"),
             ("[[trial]]\nnct_id = \"NCT1\"\ntarget = 0\n", "target"),
-            ("[[trial]]\nnct_id = \"NCT1\"\nrecruitment_end = 2029-01-03T10:00:00\n", "plain date"),
+            ("[[trial]]\nnct_id = \"NCT1\"\nrecruitment_end = 2029-01-03T10:00:00\n", "expected a date like"),
+            (
+                "[[trial]]\nnct_id = \"NCT1\"\n\nrecruitment_end = \"2029-13-03\"\n",
+                "line 4: trial NCT00000001: recruitment_end = \"2029-13-03\"",
+            ),
+            (
+                "[[trial]]\nnct_id = \"NCT1\"\nmetc_decision_date = 20240101\n",
+                "metc_decision_date = 20240101: expected",
+            ),
             ("[registry]\ntimeout_secs = -1\n", "timeout_secs"),
         ] {
             let err = format!("{:#}", parse(text).unwrap_err());

@@ -24,7 +24,7 @@ pub mod report;
 pub mod store;
 
 use cli::{Cli, Command};
-use config::{Config, GlobalOptions};
+use config::Config;
 
 /// How a successful run ends, as in diff(1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,9 +50,21 @@ impl Exit {
 
 /// Runs one command line.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
-    let config = Config::load(&GlobalOptions::from(&cli.global))?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    match &cli.command {
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut command, "ctwatch", &mut out);
+            return Ok(Exit::Clean);
+        }
+        Command::Man => {
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out)?;
+            return Ok(Exit::Clean);
+        }
+        _ => {}
+    }
+    let config = Config::load(&cli.options())?;
     match cli.command {
         Command::Sync(args) => commands::sync::run(&config, &args, &mut out),
         Command::Diff(args) => commands::diff::run(&config, &args, &mut out),
@@ -61,6 +73,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Check(args) => commands::check::run(&config, &args, &mut out),
         Command::Backfill(args) => commands::backfill::run(&config, &args, &mut out),
         Command::Verify(args) => commands::verify::run(&config, &args, &mut out),
+        Command::Completions(_) | Command::Man => unreachable!("handled above"),
     }
 }
 

@@ -154,7 +154,7 @@ pub fn run(config: &Config, args: &BackfillArgs, out: &mut dyn Write) -> anyhow:
                 vec![
                     r.version.to_string(),
                     r.date.clone(),
-                    render::markdown::text(r.status.as_deref().unwrap_or("–")),
+                    render::markdown::text(&r.status.as_deref().map_or_else(|| "–".into(), crate::diff::humanize)),
                     r.result.into(),
                     r.snapshot.clone(),
                 ]
@@ -162,9 +162,9 @@ pub fn run(config: &Config, args: &BackfillArgs, out: &mut dyn Write) -> anyhow:
         ),
         Format::Table => {
             let mut t = format!(
-                "{id}: {} registry versions, {stored} newly stored, {} requests\n",
-                rows.len(),
-                history.requests_made()
+                "{id}: {}, {stored} newly stored, {}\n",
+                plural(rows.len(), "registry version"),
+                plural(history.requests_made() as usize, "request")
             );
             t.push_str(&render::table(
                 &["Version", "Date", "Status", "Result", "Snapshot"],
@@ -172,7 +172,7 @@ pub fn run(config: &Config, args: &BackfillArgs, out: &mut dyn Write) -> anyhow:
                     vec![
                         r.version.to_string(),
                         r.date.clone(),
-                        r.status.clone().unwrap_or_else(|| "–".into()),
+                        r.status.as_deref().map_or_else(|| "–".into(), crate::diff::humanize),
                         r.result.into(),
                         r.snapshot.clone(),
                     ]
@@ -221,4 +221,8 @@ impl Progress {
             eprintln!();
         }
     }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }

@@ -77,7 +77,8 @@ pub fn run(config: &Config, args: &HistoryArgs, out: &mut dyn Write) -> anyhow::
     }
     let text = match args.format {
         Format::Table => {
-            let mut t = format!("{id}: {} stored versions\n", versions.len());
+            let n = versions.len();
+            let mut t = format!("{id}: {n} stored version{}\n", if n == 1 { "" } else { "s" });
             t.push_str(&render::table(&HEADER, rows(&versions, &|s| s.to_string())));
             t.push_str("\nWhat changed:\n");
             for (i, v) in versions.iter().enumerate() {

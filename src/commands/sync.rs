@@ -374,7 +374,7 @@ fn store_one(
 fn cells(o: &TrialOutcome, escape: fn(&str) -> String) -> Vec<String> {
     vec![
         o.nct_id.to_string(),
-        escape(o.overall_status.as_deref().unwrap_or("–")),
+        escape(&o.overall_status.as_deref().map_or_else(|| "–".into(), diff::humanize)),
         o.last_update.clone().unwrap_or_else(|| "–".into()),
         o.result.label().to_string(),
         o.snapshot.as_deref().map_or_else(|| "–".into(), escape),

@@ -3,6 +3,7 @@
 //! environment so nothing from the developer's machine (or the live registry) leaks in.
 
 mod backfill;
+mod cli;
 mod compliance;
 mod corpus;
 mod diff;
