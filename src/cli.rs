@@ -204,9 +204,9 @@ pub struct BackfillArgs {
 /// What `check` and `report` read: a trial, its accrual log and the date.
 #[derive(Debug, Args)]
 pub struct TrialInputs {
-    /// The trial
+    /// Trials (default: every [[trial]] in the config file)
     #[arg(value_name = "NCT")]
-    pub trial: String,
+    pub trials: Vec<String>,
     /// The sponsor's accrual log (CSV: participant_id,site,enrolled_on,withdrawn_on)
     /// [default: the trial's `accrual` in the config]
     #[arg(long, value_name = "FILE")]
@@ -298,9 +298,9 @@ pub enum ReportFormat {
 /// `ctwatch diff`
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The trial
+    /// Trials (default: every [[trial]] in the config file)
     #[arg(value_name = "NCT")]
-    pub trial: String,
+    pub trials: Vec<String>,
     /// Older version: a snapshot file name, a date (the version current then), latest, previous
     /// or live [default: the version before --to]
     #[arg(long, value_name = "REF")]
@@ -333,9 +333,9 @@ pub struct DiffArgs {
 /// `ctwatch history`
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
-    /// The trial
+    /// Trials (default: every [[trial]] in the config file)
     #[arg(value_name = "NCT")]
-    pub trial: String,
+    pub trials: Vec<String>,
     /// Config and store.
     #[command(flatten)]
     pub files: Files,

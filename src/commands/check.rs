@@ -11,8 +11,15 @@ use crate::{Exit, render, report};
 
 /// Runs `ctwatch check`.
 pub fn run(config: &Config, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let id = NctId::parse(&args.input.trial)?;
     let as_of = super::report::as_of(args.input.as_of.as_deref())?;
+    super::report::one_log_per_trial(&args.input)?;
+    super::each_trial(config, &args.input.trials, args.format == CheckFormat::Json, out, |id, out| {
+        one(config, args, id, as_of, out)
+    })
+}
+
+fn one(config: &Config, args: &CheckArgs, id: &NctId, as_of: chrono::NaiveDate, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let id = id.clone();
     let loaded = report::load(config, &id, args.input.accrual.as_deref(), as_of)?;
     let findings = loaded.findings();
     let text = match args.format {

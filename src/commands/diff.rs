@@ -34,7 +34,14 @@ pub struct Side {
 
 /// Runs `ctwatch diff`.
 pub fn run(config: &Config, args: &DiffArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let id = NctId::parse(&args.trial)?;
+    if args.notice.is_some() && args.trials.len() != 1 {
+        bail!("--notice writes one trial's notice: give one NCT id");
+    }
+    super::each_trial(config, &args.trials, args.format == Format::Json, out, |id, out| one(config, args, id, out))
+}
+
+fn one(config: &Config, args: &DiffArgs, id: &NctId, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let id = id.clone();
     let store = Store::new(&config.snapshots);
     let versions = store.read_all(&id)?;
     let to_ref = args.to.as_deref().unwrap_or("latest");
@@ -69,6 +76,7 @@ pub fn run(config: &Config, args: &DiffArgs, out: &mut dyn Write) -> anyhow::Res
         // Default: the version just before --to (before the newest for `live`).
         None => match to_index {
             Some(i) if i > 0 => Some(i - 1),
+            Some(_) if args.to.is_none() => return only_version(&id, &versions[0].0.name, args.format, out),
             Some(_) => bail!("{id}: {} is the oldest stored version; nothing to compare it with", versions[0].0.name),
             None => Some(versions.len() - 1),
         },
@@ -173,4 +181,21 @@ fn fetch_live(config: &Config, id: &NctId) -> anyhow::Result<Side> {
     let registry = Registry::new(config.api_base.clone(), config.registry.clone())?;
     let fetched = crate::runtime()?.block_on(registry.study(id)).with_context(|| format!("{id}"))?;
     Ok(Side { name: "live".into(), study: fetched.study.into_value(), origin: Origin::Api })
+}
+
+/// A trial with one stored version has nothing to compare yet: said, not an error.
+fn only_version(id: &NctId, name: &str, format: Format, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let text = match format {
+        Format::Json => {
+            let mut t = serde_json::to_string_pretty(&serde_json::json!({
+                "nct_id": id, "from": null, "to": name, "changes": [],
+                "note": "only one stored version: nothing to compare yet"
+            }))?;
+            t.push('\n');
+            t
+        }
+        _ => format!("{id}: {name} is the only stored version; nothing to compare yet.\n"),
+    };
+    out.write_all(text.as_bytes())?;
+    Ok(Exit::Clean)
 }

@@ -70,7 +70,11 @@ pub fn timeline(store: &Store, id: &NctId) -> anyhow::Result<Vec<Version>> {
 
 /// Runs `ctwatch history`.
 pub fn run(config: &Config, args: &HistoryArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let id = NctId::parse(&args.trial)?;
+    super::each_trial(config, &args.trials, args.format == Format::Json, out, |id, out| one(config, args, id, out))
+}
+
+fn one(config: &Config, args: &HistoryArgs, id: &NctId, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let id = id.clone();
     let versions = timeline(&Store::new(&config.snapshots), &id)?;
     if versions.is_empty() {
         anyhow::bail!("{id}: no stored versions in {}; run `ctwatch sync {id}` first", config.snapshots.display());

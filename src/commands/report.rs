@@ -22,10 +22,30 @@ pub fn as_of(text: Option<&str>) -> anyhow::Result<NaiveDate> {
     }
 }
 
+/// `--accrual` names one trial's log: refused with several trials (set `accrual` per
+/// `[[trial]]` in ctwatch.toml instead).
+pub fn one_log_per_trial(input: &crate::cli::TrialInputs) -> anyhow::Result<()> {
+    if input.accrual.is_some() && input.trials.len() != 1 {
+        anyhow::bail!(
+            "--accrual names one trial's log: give one NCT id, or set `accrual` for each [[trial]] in ctwatch.toml"
+        );
+    }
+    Ok(())
+}
+
 /// Runs `ctwatch report`.
 pub fn run(config: &Config, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let id = NctId::parse(&args.input.trial)?;
     let as_of = as_of(args.input.as_of.as_deref())?;
+    one_log_per_trial(&args.input)?;
+    if args.out.is_some() && args.input.trials.len() != 1 {
+        anyhow::bail!("--out is one trial's folder: give one NCT id (reports go to REPORTS/NCT otherwise)");
+    }
+    let json = args.format == Some(ReportFormat::Json);
+    super::each_trial(config, &args.input.trials, json, out, |id, out| one(config, args, id, as_of, out))
+}
+
+fn one(config: &Config, args: &ReportArgs, id: &NctId, as_of: NaiveDate, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let id = id.clone();
     let dir = args.out.clone().unwrap_or_else(|| config.reports.join(id.as_str()));
     if args.kind == ReportKind::Ethics {
         return ethics(config, args, &id, as_of, &dir, out);

@@ -6,7 +6,7 @@
 
 use std::io::Write;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use serde::Serialize;
 
 use crate::cli::{Format, SyncArgs};
@@ -126,7 +126,7 @@ pub struct FetchPlan {
 
 /// Runs `ctwatch sync`.
 pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let ids = trial_ids(config, &args.trials)?;
+    let ids = super::trial_ids(config, &args.trials)?;
     let registry = Registry::new(config.api_base.clone(), config.registry.clone())?;
     let store = Store::new(&config.snapshots);
     let state = store.sync_state();
@@ -240,22 +240,6 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
     } else {
         Exit::Clean
     })
-}
-
-/// The ids named on the command line, else every trial of the config; validated, deduplicated.
-fn trial_ids(config: &Config, given: &[String]) -> anyhow::Result<Vec<NctId>> {
-    let mut ids: Vec<NctId> = if given.is_empty() {
-        config.trials.iter().map(|t| t.nct_id.clone()).collect()
-    } else {
-        given.iter().map(|s| NctId::parse(s)).collect::<Result<_, _>>()?
-    };
-    let mut seen = std::collections::HashSet::new();
-    ids.retain(|id| seen.insert(id.clone()));
-    if ids.is_empty() {
-        let source = config.source.as_deref().map_or("no config file".to_string(), |p| p.display().to_string());
-        bail!("no trials to sync: name one (ctwatch sync NCT07038304) or add a [[trial]] to the config ({source})");
-    }
-    Ok(ids)
 }
 
 /// The date part of the registry's `dataTimestamp` (`2026-11-25T09:00:05` → 2026-11-25).
@@ -372,16 +356,50 @@ fn store_one(
 }
 
 fn cells(o: &TrialOutcome, escape: fn(&str) -> String) -> Vec<String> {
+    let result = match (&o.result, &o.error) {
+        (SyncResult::Error, Some(e)) => format!("error: {}", short_reason(e)),
+        (r, _) => r.label().to_string(),
+    };
     vec![
         o.nct_id.to_string(),
+        escape(&o.title.as_deref().map_or_else(|| "–".into(), |t| render::clip(t, TITLE_CHARS))),
         escape(&o.overall_status.as_deref().map_or_else(|| "–".into(), diff::humanize)),
         o.last_update.clone().unwrap_or_else(|| "–".into()),
-        o.result.label().to_string(),
-        o.snapshot.as_deref().map_or_else(|| "–".into(), escape),
+        escape(&result),
+        // The folder is always snapshots/<NCT>/: the file name says which version.
+        if o.snapshot.is_some() { escape(o.file_name()) } else { "–".into() },
     ]
 }
 
-const HEADER: [&str; 5] = ["Trial", "Status", "Last update", "Result", "Snapshot"];
+/// How much of a title the table shows.
+const TITLE_CHARS: usize = 32;
+
+/// An error's reason without the URL in front of it, short enough for a table cell (the whole
+/// line goes to stderr).
+fn short_reason(error: &str) -> String {
+    let reason = match error.find("://") {
+        Some(at) => error[at..].split_once(": ").map_or(error, |(_, rest)| rest),
+        None => error,
+    };
+    render::clip(reason, 60)
+}
+
+/// "3 trials: 1 changed, 1 new, 1 unchanged, 0 errors".
+fn totals(outcomes: &[TrialOutcome]) -> String {
+    let n = |r: SyncResult| outcomes.iter().filter(|o| o.result == r).count();
+    let errors = n(SyncResult::Error);
+    format!(
+        "{} trial{}: {} changed, {} new, {} unchanged, {errors} error{}\n",
+        outcomes.len(),
+        if outcomes.len() == 1 { "" } else { "s" },
+        n(SyncResult::Changed),
+        n(SyncResult::New),
+        n(SyncResult::Unchanged),
+        if errors == 1 { "" } else { "s" }
+    )
+}
+
+const HEADER: [&str; 6] = ["Trial", "Title", "Status", "Last update", "Result", "Snapshot"];
 
 fn alias_notes(outcomes: &[TrialOutcome]) -> String {
     let mut notes = String::new();
@@ -429,6 +447,7 @@ pub fn notice_of(outcomes: &[TrialOutcome]) -> String {
 /// The terminal table, then each changed trial's change list.
 pub fn table(outcomes: &[TrialOutcome]) -> String {
     let mut text = render::table(&HEADER, outcomes.iter().map(|o| cells(o, str::to_string)));
+    text.push_str(&totals(outcomes));
     text.push_str(&alias_notes(outcomes));
     for set in outcomes.iter().filter_map(change_set) {
         text.push('\n');
@@ -440,6 +459,8 @@ pub fn table(outcomes: &[TrialOutcome]) -> String {
 /// The Markdown table with errors and notes, without the change lists.
 fn summary_table(outcomes: &[TrialOutcome]) -> String {
     let mut text = render::markdown::table(&HEADER, outcomes.iter().map(|o| cells(o, render::markdown::text)));
+    text.push('\n');
+    text.push_str(&totals(outcomes));
     for o in outcomes.iter().filter(|o| o.result == SyncResult::Error) {
         text.push_str(&format!("\n**{}**: {}\n", o.nct_id, render::markdown::text(o.error.as_deref().unwrap_or(""))));
     }

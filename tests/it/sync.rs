@@ -25,7 +25,7 @@ fn first_sync_stores_a_snapshot_and_a_rerun_writes_nothing() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(run.stderr, "");
     assert_eq!(ws.versions("NCT07038304"), ["2025-06-26.json"]);
-    for needle in ["NCT07038304", "recruiting", "2025-06-26", "new", "snapshots/NCT07038304/2025-06-26.json"] {
+    for needle in ["NCT07038304", "The Impact of Metastatic Directe…", "recruiting", "2025-06-26", "new", "2025-06-26.json", "1 trial: 0 changed, 1 new, 0 unchanged, 0 errors"] {
         assert!(run.stdout.contains(needle), "{needle} missing from\n{}", run.stdout);
     }
     // The envelope of DESIGN, with provenance.
@@ -117,7 +117,7 @@ fn markdown_output_and_github_files() {
         &[("GITHUB_OUTPUT", out.to_str().unwrap()), ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())],
     );
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.starts_with("| Trial | Status |"), "{}", run.stdout);
+    assert!(run.stdout.starts_with("| Trial | Title | Status |"), "{}", run.stdout);
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "changed=true\n");
     assert!(std::fs::read_to_string(&summary).unwrap().contains("| NCT07038304 |"));
     let _ = ws.run_env(&["sync"], &[("GITHUB_OUTPUT", out.to_str().unwrap())]);
@@ -149,7 +149,7 @@ fn no_trials_is_a_clear_error() {
     let ws = Workspace::new("");
     let run = ws.run(&["sync"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("no trials to sync"), "{}", run.stderr);
+    assert!(run.stderr.contains("no trials: name one"), "{}", run.stderr);
 }
 
 #[test]
