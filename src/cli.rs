@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::GlobalOptions;
+pub use crate::report::Lang;
 
 /// Keep a clinical trial's ClinicalTrials.gov record under watch.
 #[derive(Debug, Parser)]
@@ -96,6 +97,7 @@ impl Cli {
             Command::Check(a) => (Some(&a.input.files), None, None, None),
             Command::Backfill(a) => (Some(&a.files), None, a.history_base.as_ref(), None),
             Command::Verify(a) => (Some(&a.files), None, None, None),
+            Command::Status(a) => (Some(&a.files), None, None, a.reports.as_ref()),
             Command::Completions(_) | Command::Man => (None, None, None, None),
         };
         if let Some(f) = files {
@@ -154,12 +156,56 @@ Exit status: 0 success; 2 error (nothing from this run is stored).")]
     #[command(after_help = "Example:\n  ctwatch verify\n\n\
 Exit status: 0 every file verified; 2 a problem (each listed with its file).")]
     Verify(VerifyArgs),
+    /// The weekly digest of every trial: registry changes since the last digest, registry
+    /// duties and recruitment, what needs action first.
+    #[command(after_help = "Examples:\n  ctwatch status                     every trial in ctwatch.toml\n  \
+ctwatch status --since 2026-11-01 --format markdown\n\n\
+Writes REPORTS/status/<as-of>.md, .html and .json.\n\n\
+Exit status: 0 success; 1 a registry finding of severity error; 2 a trial could not be assessed.")]
+    Status(StatusArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = "Example:\n  ctwatch completions bash > ~/.local/share/bash-completion/completions/ctwatch")]
     Completions(CompletionsArgs),
     /// Print the manual page (roff) on stdout.
     #[command(after_help = "Example:\n  ctwatch man > ctwatch.1 && man ./ctwatch.1")]
     Man,
+}
+
+/// `ctwatch status`
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Trials (default: every [[trial]] in the config file)
+    #[arg(value_name = "NCT")]
+    pub trials: Vec<String>,
+    /// Count changes posted after this date, YYYY-MM-DD [default: the previous digest's date,
+    /// else 7 days before --as-of]
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// The digest date, YYYY-MM-DD [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// What to print
+    #[arg(long, value_enum, default_value_t = StatusFormat::Table)]
+    pub format: StatusFormat,
+    /// Config and store.
+    #[command(flatten)]
+    pub files: Files,
+    /// Report output folder (the digest goes to REPORTS/status) [default: reports]
+    #[arg(long, env = "CTWATCH_REPORTS", value_name = "DIR")]
+    pub reports: Option<PathBuf>,
+}
+
+/// What `ctwatch status` prints (all are written to REPORTS/status/).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    /// A table for the terminal
+    Table,
+    /// GitHub-flavoured Markdown
+    Markdown,
+    /// A self-contained HTML page
+    Html,
+    /// JSON for machines
+    Json,
 }
 
 /// `ctwatch completions`
@@ -264,15 +310,6 @@ pub struct ReportArgs {
     /// [default: the trial's `ethics` in the config]
     #[arg(long, value_name = "FILE")]
     pub ethics: Option<PathBuf>,
-}
-
-/// Language of the ethics report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Lang {
-    /// English
-    En,
-    /// Dutch (Nederlands), as Dutch METC forms are
-    Nl,
 }
 
 /// Which report `ctwatch report` writes.

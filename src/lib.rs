@@ -15,6 +15,7 @@ pub mod compliance;
 pub mod config;
 pub mod diff;
 pub mod github;
+pub mod inputs;
 pub mod nct;
 pub mod partial_date;
 pub mod progress;
@@ -73,6 +74,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Check(args) => commands::check::run(&config, &args, &mut out),
         Command::Backfill(args) => commands::backfill::run(&config, &args, &mut out),
         Command::Verify(args) => commands::verify::run(&config, &args, &mut out),
+        Command::Status(args) => commands::status::run(&config, &args, &mut out),
         Command::Completions(_) | Command::Man => unreachable!("handled above"),
     }
 }

@@ -18,7 +18,13 @@ pub fn run(config: &Config, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Re
     })
 }
 
-fn one(config: &Config, args: &CheckArgs, id: &NctId, as_of: chrono::NaiveDate, out: &mut dyn Write) -> anyhow::Result<Exit> {
+fn one(
+    config: &Config,
+    args: &CheckArgs,
+    id: &NctId,
+    as_of: chrono::NaiveDate,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
     let id = id.clone();
     let loaded = report::load(config, &id, args.input.accrual.as_deref(), as_of)?;
     let findings = loaded.findings();

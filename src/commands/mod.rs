@@ -5,10 +5,9 @@ pub mod check;
 pub mod diff;
 pub mod history;
 pub mod report;
+pub mod status;
 pub mod sync;
 pub mod verify;
-pub mod status;
-
 use std::io::Write;
 
 use anyhow::bail;

@@ -77,8 +77,23 @@ pub fn clip(text: &str, max: usize) -> String {
     }
 }
 
+/// A terminal table whose cells may hold several lines (`\n` from ctwatch's own layout; each
+/// line is made safe and clipped like [`table`]'s cells).
+pub fn table_lines(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let rows = rows.into_iter().map(|row| {
+        row.iter()
+            .map(|cell| cell.split('\n').map(|l| clip(&terminal_safe(l), CELL_CHARS)).collect::<Vec<_>>().join("\n"))
+            .collect::<Vec<String>>()
+    });
+    build_table(header, rows, false)
+}
+
 /// A terminal table with ctwatch's look; registry text in cells is made safe and clipped to [`CELL_CHARS`].
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    build_table(header, rows, true)
+}
+
+fn build_table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>, escape: bool) -> String {
     let mut table = Table::new();
     // Without a terminal-size probe (comfy-table's `tty` feature is off: no crossterm), wrap at
     // $COLUMNS when the shell exports it, else at 120 columns; output stays deterministic.
@@ -89,7 +104,11 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> St
         .set_width(width);
     table.set_header(header.iter().copied());
     for row in rows {
-        table.add_row(row.iter().map(|c| clip(&terminal_safe(c), CELL_CHARS)));
+        if escape {
+            table.add_row(row.iter().map(|c| clip(&terminal_safe(c), CELL_CHARS)));
+        } else {
+            table.add_row(row);
+        }
     }
     // Short columns keep their width; only the last (the prose) wraps.
     let last = header.len().saturating_sub(1);

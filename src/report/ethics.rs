@@ -17,9 +17,9 @@ use chrono::{Duration, Months, NaiveDate};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::Lang;
 use super::blocks::Block;
 use super::{Loaded, count, percent, plan_of};
-use crate::cli::Lang;
 use crate::diff::{self, Importance, humanize};
 use crate::progress::sites;
 

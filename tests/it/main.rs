@@ -10,6 +10,7 @@ mod diff;
 mod ethics;
 mod fake_registry;
 mod hostile;
+mod portfolio;
 mod probe;
 mod props;
 mod real;

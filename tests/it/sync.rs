@@ -25,7 +25,15 @@ fn first_sync_stores_a_snapshot_and_a_rerun_writes_nothing() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(run.stderr, "");
     assert_eq!(ws.versions("NCT07038304"), ["2025-06-26.json"]);
-    for needle in ["NCT07038304", "The Impact of Metastatic Directe…", "recruiting", "2025-06-26", "new", "2025-06-26.json", "1 trial: 0 changed, 1 new, 0 unchanged, 0 errors"] {
+    for needle in [
+        "NCT07038304",
+        "The Impact of Metastatic Directe…",
+        "recruiting",
+        "2025-06-26",
+        "new",
+        "2025-06-26.json",
+        "1 trial: 0 changed, 1 new, 0 unchanged, 0 errors",
+    ] {
         assert!(run.stdout.contains(needle), "{needle} missing from\n{}", run.stdout);
     }
     // The envelope of DESIGN, with provenance.

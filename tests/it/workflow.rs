@@ -292,7 +292,7 @@ impl Sim {
     }
 }
 
-const FULL_RUN: [&str; 9] = [
+const FULL_RUN: [&str; 10] = [
     "Install ctwatch",
     "Build ctwatch from the action's source",
     "Verify the snapshot store",
@@ -300,6 +300,7 @@ const FULL_RUN: [&str; 9] = [
     "Accrual logs",
     "Reports",
     "Check registry duties",
+    "Status digest",
     "Commit and push",
     "Post change notices",
 ];

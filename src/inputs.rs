@@ -1,0 +1,109 @@
+//! The inputs every per-trial report and check starts from — the stored versions, the one
+//! current at the as-of date, the trial's config entry and the accrual log — loaded in one
+//! place for `check`, `report` (both kinds) and `status`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use crate::accrual::{self, AccrualLog, SiteNames};
+use crate::config::Config;
+use crate::nct::NctId;
+use crate::registry::study::{self, Site, enrollment_count};
+use crate::store::{Store, StoredVersion, current_at};
+
+/// What every report and check starts from: the stored versions, the one current at as-of,
+/// the trial's config entry and the accrual log.
+pub struct Loaded<'a> {
+    /// The trial.
+    pub id: NctId,
+    /// The report date.
+    pub as_of: NaiveDate,
+    /// Every stored version, oldest first.
+    pub versions: Vec<(crate::store::StoredVersion, crate::store::Snapshot)>,
+    /// Index of the version used: the newest posted on or before as-of.
+    pub used: usize,
+    /// The trial's config entry.
+    pub trial: Option<&'a crate::config::TrialConfig>,
+    /// The accrual log, when one was given or configured.
+    pub log: Option<AccrualLog>,
+    /// Where the log came from.
+    pub log_path: Option<PathBuf>,
+    /// Statements about the inputs (e.g. no version before as-of).
+    pub notes: Vec<String>,
+}
+
+impl Loaded<'_> {
+    /// The registry's enrollment count as a target (not 0, not the "unknown" sentinel).
+    pub fn registry_target(&self) -> Option<u32> {
+        enrollment_count(self.study()).filter(|c| *c > 0).and_then(|c| u32::try_from(c).ok())
+    }
+
+    /// The recruitment target: the config's, else the registry's enrollment count.
+    pub fn target(&self) -> Option<u32> {
+        self.trial.and_then(|t| t.target).or_else(|| self.registry_target())
+    }
+
+    /// Compliance findings for the version used.
+    pub fn findings(&self) -> Vec<crate::compliance::Finding> {
+        crate::compliance::check(
+            self.study(),
+            crate::compliance::Context { log: self.log.as_ref(), target: self.target(), as_of: self.as_of },
+        )
+    }
+
+    /// The study document of the version used.
+    pub fn study(&self) -> &Value {
+        &self.versions[self.used].1.study
+    }
+
+    /// The registry's sites in the version used.
+    pub fn locations(&self) -> Vec<Site> {
+        study::sites(self.study())
+    }
+}
+
+/// Loads the inputs of a report or check of `id` at `as_of`, the accrual log included.
+pub fn load<'a>(
+    config: &'a Config,
+    id: &NctId,
+    accrual_override: Option<&Path>,
+    as_of: NaiveDate,
+) -> anyhow::Result<Loaded<'a>> {
+    let mut loaded = load_without_log(config, id, as_of)?;
+    let trial = loaded.trial;
+    loaded.log_path = accrual_override.map(Path::to_path_buf).or_else(|| trial.and_then(|t| t.accrual.clone()));
+    if let Some(path) = &loaded.log_path {
+        let facilities: Vec<String> = loaded.locations().into_iter().map(|s| s.facility).collect();
+        let aliases = trial.map(|t| t.site_aliases.clone()).unwrap_or_default();
+        let names = SiteNames::new(&facilities, &aliases).map_err(|e| anyhow::anyhow!("{id}: ctwatch.toml: {e}"))?;
+        loaded.log = Some(accrual::read(path, &names, as_of).with_context(|| id.to_string())?);
+    }
+    Ok(loaded)
+}
+
+/// The registry side of the inputs only (versions, the one current at as-of, config entry):
+/// what needs no accrual log, so a bad log never hides registry facts.
+pub fn load_without_log<'a>(config: &'a Config, id: &NctId, as_of: NaiveDate) -> anyhow::Result<Loaded<'a>> {
+    let store = Store::new(&config.snapshots);
+    let versions = store.read_all(id)?;
+    if versions.is_empty() {
+        bail!("{id}: no stored snapshot in {}; run `ctwatch sync {id}` first", config.snapshots.display());
+    }
+    let mut notes = Vec::new();
+    let stored: Vec<StoredVersion> = versions.iter().map(|(v, _)| v.clone()).collect();
+    let used = match current_at(&stored, as_of) {
+        Some(i) => i,
+        None => {
+            notes.push(format!(
+                "No registry version was posted on or before {as_of}; the oldest stored version ({}) is used.",
+                versions[0].0.name
+            ));
+            0
+        }
+    };
+    let trial = config.trial(id);
+    Ok(Loaded { id: id.clone(), as_of, versions, used, trial, log: None, log_path: None, notes })
+}
