@@ -80,9 +80,13 @@ pub struct TrialStatus {
     pub error: Option<String>,
 }
 
+/// What makes a trial urgent, most important first: error findings, a failure to assess it,
+/// high-importance changes, warnings, recruitment behind the plan.
+type Urgency = (usize, bool, usize, usize, bool);
+
 impl TrialStatus {
     /// Sort key: what needs action first.
-    fn urgency(&self) -> (std::cmp::Reverse<(usize, bool, usize, usize, bool)>, NctId) {
+    fn urgency(&self) -> (std::cmp::Reverse<Urgency>, NctId) {
         let behind = self.recruitment.as_ref().is_some_and(|r| r.ahead_of_plan <= -1.0);
         let key = (self.duties.errors, self.error.is_some(), self.changes.high, self.duties.warnings, behind);
         (std::cmp::Reverse(key), self.nct_id.clone())
