@@ -98,6 +98,10 @@ impl Cli {
             Command::Backfill(a) => (Some(&a.files), None, a.history_base.as_ref(), None),
             Command::Verify(a) => (Some(&a.files), None, None, None),
             Command::Status(a) => (Some(&a.files), None, None, a.reports.as_ref()),
+            Command::Discover(a) => {
+                o.config = a.config.clone().or(o.config);
+                (None, Some(&a.online), None, None)
+            }
             Command::Completions(_) | Command::Man => (None, None, None, None),
         };
         if let Some(f) = files {
@@ -163,6 +167,12 @@ ctwatch status --since 2026-11-01 --format markdown\n\n\
 Writes REPORTS/status/<as-of>.md, .html and .json.\n\n\
 Exit status: 0 success; 1 a registry finding of severity error; 2 a trial could not be assessed.")]
     Status(StatusArgs),
+    /// Find a sponsor's trials on the registry and list those not in ctwatch.toml (--add adds
+    /// them, keeping the file's comments).
+    #[command(after_help = "Examples:\n  ctwatch discover --lead \"University Medical Center Groningen\"\n  \
+ctwatch discover --sponsor \"UMCG\" --status RECRUITING --status NOT_YET_RECRUITING --add\n\n\
+Exit status: 0 success; 2 error.")]
+    Discover(DiscoverArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = "Example:\n  ctwatch completions bash > ~/.local/share/bash-completion/completions/ctwatch")]
     Completions(CompletionsArgs),
@@ -206,6 +216,33 @@ pub enum StatusFormat {
     Html,
     /// JSON for machines
     Json,
+}
+
+/// `ctwatch discover`
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// Lead sponsor name (the registry's query.lead; Essie syntax, e.g. "University Medical
+    /// Center Groningen")
+    #[arg(long, value_name = "NAME")]
+    pub lead: Option<String>,
+    /// Lead sponsor or collaborator name (the registry's query.spons)
+    #[arg(long, value_name = "NAME")]
+    pub sponsor: Option<String>,
+    /// Only trials with this overall status (repeatable), e.g. RECRUITING
+    #[arg(long, value_name = "STATUS")]
+    pub status: Vec<String>,
+    /// Append a [[trial]] table for each trial not yet in the config
+    #[arg(long)]
+    pub add: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// The config file to read and (--add) extend [default: ctwatch.toml]
+    #[arg(long, env = "CTWATCH_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The registry.
+    #[command(flatten)]
+    pub online: Online,
 }
 
 /// `ctwatch completions`

@@ -208,6 +208,15 @@ impl Config {
         })
     }
 
+    /// Checks that `text` is a config ctwatch reads (settings and trials valid); `name` names
+    /// it in errors.
+    pub fn parse_text(text: &str, name: &str) -> anyhow::Result<()> {
+        let raw = parse_file(text, name)?;
+        registry_settings(raw.registry).with_context(|| name.to_string())?;
+        trials(raw.trial, Path::new("."), text).with_context(|| name.to_string())?;
+        Ok(())
+    }
+
     /// The config entry of a trial, if it has one.
     pub fn trial(&self, id: &NctId) -> Option<&TrialConfig> {
         self.trials.iter().find(|t| &t.nct_id == id)

@@ -75,6 +75,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Backfill(args) => commands::backfill::run(&config, &args, &mut out),
         Command::Verify(args) => commands::verify::run(&config, &args, &mut out),
         Command::Status(args) => commands::status::run(&config, &args, &mut out),
+        Command::Discover(args) => commands::discover::run(&config, &args, &mut out),
         Command::Completions(_) | Command::Man => unreachable!("handled above"),
     }
 }

@@ -3,6 +3,7 @@
 pub mod backfill;
 pub mod check;
 pub mod diff;
+pub mod discover;
 pub mod history;
 pub mod report;
 pub mod status;

@@ -24,6 +24,37 @@ use crate::partial_date::PartialDate;
 pub const MAX_URL_LEN: usize = 8000;
 /// The API's largest page.
 const PAGE_SIZE: usize = 1000;
+/// What a search asks for: enough to list a trial, nothing more.
+const SEARCH_FIELDS: &str = "NCTId,BriefTitle,OverallStatus,LeadSponsorName,LastUpdatePostDate";
+/// A search stops after this many pages (1,000 trials each).
+pub const MAX_SEARCH_PAGES: usize = 50;
+
+/// A registry search.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    /// `query.lead`: the lead sponsor's name (Essie syntax).
+    pub lead: Option<String>,
+    /// `query.spons`: lead sponsor or collaborator.
+    pub sponsor_or_collaborator: Option<String>,
+    /// `filter.overallStatus`: statuses such as `RECRUITING`.
+    pub statuses: Vec<String>,
+}
+
+/// One trial a search found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Found {
+    /// The trial.
+    pub nct_id: NctId,
+    /// Brief title.
+    pub title: Option<String>,
+    /// Overall status.
+    pub overall_status: Option<String>,
+    /// Lead sponsor.
+    pub lead_sponsor: Option<String>,
+    /// Last update posted.
+    pub last_update: Option<String>,
+}
+
 /// What the probe asks for: the id and the posted date, nothing else.
 const PROBE_FIELDS: &str = "NCTId,LastUpdatePostDate";
 
@@ -154,6 +185,59 @@ impl Registry {
                 (id, result)
             })
             .collect()
+    }
+
+    /// Searches the registry (`GET /studies` with `query.lead`, `query.spons` and
+    /// `filter.overallStatus`), asking only for the fields a listing needs and following
+    /// `nextPageToken` (each token once, at most [`MAX_SEARCH_PAGES`] pages).
+    pub async fn search(&self, query: &Search) -> Result<Vec<Found>, RegistryError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        let mut seen = HashSet::new();
+        for _ in 0..MAX_SEARCH_PAGES {
+            let mut url = self.url("/studies");
+            {
+                let mut q = url.query_pairs_mut();
+                q.append_pair("format", "json").append_pair("pageSize", &PAGE_SIZE.to_string());
+                q.append_pair("fields", SEARCH_FIELDS);
+                if let Some(lead) = &query.lead {
+                    q.append_pair("query.lead", lead);
+                }
+                if let Some(spons) = &query.sponsor_or_collaborator {
+                    q.append_pair("query.spons", spons);
+                }
+                if !query.statuses.is_empty() {
+                    q.append_pair("filter.overallStatus", &query.statuses.join("|"));
+                }
+                if let Some(t) = &token {
+                    q.append_pair("pageToken", t);
+                }
+            }
+            let page = json_body(expect_ok(self.endpoint.http().get(&url).await?)?)?;
+            let studies = page.get("studies").and_then(Value::as_array).ok_or_else(|| RegistryError::Invalid {
+                url: url.clone(),
+                reason: "the answer has no \"studies\" array".into(),
+            })?;
+            for s in studies {
+                let text = |p: &str| s.pointer(p).and_then(Value::as_str).map(str::to_string);
+                let Some(id) = text("/protocolSection/identificationModule/nctId").and_then(|t| NctId::parse(&t).ok())
+                else {
+                    continue;
+                };
+                out.push(Found {
+                    nct_id: id,
+                    title: text(super::study::BRIEF_TITLE),
+                    overall_status: text(super::study::OVERALL_STATUS),
+                    lead_sponsor: text(super::study::LEAD_SPONSOR),
+                    last_update: text(super::study::LAST_UPDATE),
+                });
+            }
+            match page.get("nextPageToken").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+                Some(next) if seen.insert(next.to_string()) => token = Some(next.to_string()),
+                _ => return Ok(out),
+            }
+        }
+        Ok(out)
     }
 
     /// Asks for the posted date of every id (`fields=NCTId,LastUpdatePostDate`: a few bytes a

@@ -14,7 +14,7 @@ pub mod http;
 pub mod retry;
 pub mod study;
 
-pub use client::{ApiVersion, Fetched, Registry};
+pub use client::{ApiVersion, Fetched, Found, Registry, Search};
 pub use study::Study;
 
 use reqwest::Url;

@@ -3,8 +3,8 @@
 
 use std::process::Command;
 
-const SUBCOMMANDS: [&str; 10] =
-    ["sync", "diff", "history", "report", "check", "status", "backfill", "verify", "completions", "man"];
+const SUBCOMMANDS: [&str; 11] =
+    ["sync", "diff", "history", "report", "check", "status", "discover", "backfill", "verify", "completions", "man"];
 
 fn ctwatch(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_ctwatch")).env_clear().args(args).output().unwrap();
@@ -24,7 +24,7 @@ fn every_help_page_is_stable_and_lists_only_what_the_command_uses() {
         let (code, help, _) = ctwatch(&[sub, "--help"]);
         assert_eq!(code, 0, "{sub}");
         insta::assert_snapshot!(format!("help_{sub}"), help);
-        let online = ["sync", "diff"].contains(&sub);
+        let online = ["sync", "diff", "discover"].contains(&sub);
         assert_eq!(help.contains("--api-base"), online, "{sub}: --api-base only where ctwatch goes online");
         assert_eq!(help.contains("--history-base"), sub == "backfill", "{sub}");
         assert_eq!(help.contains("--reports"), ["report", "status"].contains(&sub), "{sub}");

@@ -7,6 +7,7 @@ mod cli;
 mod compliance;
 mod corpus;
 mod diff;
+mod discover;
 mod ethics;
 mod fake_registry;
 mod hostile;
