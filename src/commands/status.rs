@@ -289,7 +289,9 @@ fn row_cells(t: &TrialStatus, sep: &str) -> Vec<String> {
     let status = t.overall_status.as_deref().map_or_else(|| "–".into(), diff::humanize);
     let flag = if t.needs_action() { "⚠ " } else { "" };
     let trial = match &t.title {
-        Some(title) => format!("{flag}{}{sep}{}", t.nct_id, render::clip(&render::terminal_safe(title), 26)),
+        // On a terminal the title goes under the id; in a page it follows it.
+        Some(title) if sep == "\n" => format!("{flag}{}\n{}", t.nct_id, render::clip(&render::terminal_safe(title), 26)),
+        Some(title) => format!("{flag}{} — {}", t.nct_id, render::clip(title, 70)),
         None => format!("{flag}{}", t.nct_id),
     };
     if t.title.is_none()
@@ -337,7 +339,7 @@ pub fn blocks(d: &Digest) -> Vec<Block> {
         Block::Lead(headline(d)),
         Block::Table(HEADER.map(String::from).to_vec(), d.trials.iter().map(|t| row_cells(t, "; ")).collect()),
         Block::Para(
-            "Registry duties count findings of severity error (overdue) and warning (due soon); `ctwatch check NCT` lists them with what to do. Recruitment is shown where ctwatch.toml names the trial's accrual log."
+            "Registry duties count findings of severity error (overdue) and warning (due soon); \"ctwatch check NCT\" lists them with what to do. Recruitment is shown where ctwatch.toml names the trial's accrual log."
                 .into(),
         ),
     ]
