@@ -57,6 +57,9 @@ pub struct Global {
     /// Config file [default: ctwatch.toml when it exists]
     #[arg(long, env = "CTWATCH_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// No progress output on stderr (errors are still printed)
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// The config file and the snapshot store: every command that reads either.
@@ -68,6 +71,9 @@ pub struct Files {
     /// Snapshot store folder [default: snapshots]
     #[arg(long, env = "CTWATCH_SNAPSHOTS", value_name = "DIR")]
     pub snapshots: Option<PathBuf>,
+    /// No progress output on stderr (errors are still printed)
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// The registry's API v2: commands that go online.
@@ -79,6 +85,23 @@ pub struct Online {
 }
 
 impl Cli {
+    /// `--quiet`, before or after the subcommand.
+    pub fn quiet(&self) -> bool {
+        self.global.quiet
+            || match &self.command {
+                Command::Sync(a) => a.files.quiet,
+                Command::Diff(a) => a.files.quiet,
+                Command::History(a) => a.files.quiet,
+                Command::Report(a) => a.input.files.quiet,
+                Command::Check(a) => a.input.files.quiet,
+                Command::Backfill(a) => a.files.quiet,
+                Command::Verify(a) => a.files.quiet,
+                Command::Status(a) => a.files.quiet,
+                Command::Discover(a) => a.quiet,
+                Command::Completions(_) | Command::Man => true,
+            }
+    }
+
     /// The options of this command line: those after the subcommand win over those before.
     pub fn options(&self) -> GlobalOptions {
         let g = &self.global;
@@ -234,6 +257,9 @@ pub struct DiscoverArgs {
     /// Append a [[trial]] table for each trial not yet in the config
     #[arg(long)]
     pub add: bool,
+    /// No progress output on stderr (errors are still printed)
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

@@ -14,6 +14,7 @@ pub mod commands;
 pub mod compliance;
 pub mod config;
 pub mod diff;
+pub mod feedback;
 pub mod github;
 pub mod inputs;
 pub mod nct;
@@ -65,6 +66,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         }
         _ => {}
     }
+    feedback::set_quiet(cli.quiet());
     let config = Config::load(&cli.options())?;
     match cli.command {
         Command::Sync(args) => commands::sync::run(&config, &args, &mut out),

@@ -6,7 +6,7 @@
 //! typically one `sync` fetched — is recognised as the same version and recorded in the index,
 //! not stored twice. A re-run fetches only versions not yet indexed.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use anyhow::Context;
 use serde::Serialize;
@@ -46,16 +46,16 @@ pub fn run(config: &Config, args: &BackfillArgs, out: &mut dyn Write) -> anyhow:
     let (entries, list_url) =
         rt.block_on(history.list(&id)).with_context(|| format!("{id}: cannot read the version history"))?;
     let missing: Vec<&Entry> = entries.iter().filter(|e| !index.contains_key(&e.version)).collect();
-    let progress = Progress::new(missing.len());
+    let progress = crate::feedback::start(&format!("backfill {id}"), missing.len() as u64, "versions", false);
     let mut fetched: Vec<(&Entry, Version)> = Vec::with_capacity(missing.len());
-    for (i, entry) in missing.iter().enumerate() {
+    for entry in &missing {
         let v = rt
             .block_on(history.version(&id, entry.version))
             .with_context(|| format!("{id}: version {} of {}; nothing was stored", entry.version, list_url))?;
-        progress.tick(i + 1, entry);
+        progress.inc(1, &format!("version {} ({})", entry.version, entry.date));
         fetched.push((entry, v));
     }
-    progress.done();
+    drop(progress);
 
     let lock = store.lock(config.registry.lock_timeout)?;
     let mut index = store.history_index(&id)?;
@@ -192,34 +192,6 @@ fn row(entry: &Entry, result: &'static str, snapshot: &str) -> Row {
         status: entry.status.clone(),
         result,
         snapshot: snapshot.to_string(),
-    }
-}
-
-/// Progress on stderr: a bar on a terminal, plain lines otherwise.
-struct Progress {
-    total: usize,
-    tty: bool,
-}
-
-impl Progress {
-    fn new(total: usize) -> Progress {
-        Progress { total, tty: std::io::stderr().is_terminal() }
-    }
-
-    fn tick(&self, done: usize, entry: &Entry) {
-        if self.tty {
-            let width = 30;
-            let filled = done * width / self.total.max(1);
-            eprint!("\r[{}{}] {done}/{} versions", "=".repeat(filled), " ".repeat(width - filled), self.total);
-        } else {
-            eprintln!("fetched version {} ({}), {done} of {}", entry.version, entry.date, self.total);
-        }
-    }
-
-    fn done(&self) {
-        if self.tty && self.total > 0 {
-            eprintln!();
-        }
     }
 }
 

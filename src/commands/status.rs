@@ -122,7 +122,16 @@ pub fn run(config: &Config, args: &StatusArgs, out: &mut dyn Write) -> anyhow::R
             None => (as_of - Duration::days(7), "default (7 days)"),
         },
     };
-    let mut trials: Vec<TrialStatus> = ids.iter().map(|id| assess(config, id, since, as_of)).collect();
+    let progress = crate::feedback::start("status", ids.len() as u64, "trials", false);
+    let mut trials: Vec<TrialStatus> = ids
+        .iter()
+        .map(|id| {
+            let row = assess(config, id, since, as_of);
+            progress.inc(1, id.as_str());
+            row
+        })
+        .collect();
+    drop(progress);
     trials.sort_by_key(TrialStatus::urgency);
     let digest = Digest { as_of, since, since_source, trials };
 
@@ -290,7 +299,9 @@ fn row_cells(t: &TrialStatus, sep: &str) -> Vec<String> {
     let flag = if t.needs_action() { "⚠ " } else { "" };
     let trial = match &t.title {
         // On a terminal the title goes under the id; in a page it follows it.
-        Some(title) if sep == "\n" => format!("{flag}{}\n{}", t.nct_id, render::clip(&render::terminal_safe(title), 26)),
+        Some(title) if sep == "\n" => {
+            format!("{flag}{}\n{}", t.nct_id, render::clip(&render::terminal_safe(title), 26))
+        }
         Some(title) => format!("{flag}{} — {}", t.nct_id, render::clip(title, 70)),
         None => format!("{flag}{}", t.nct_id),
     };

@@ -157,7 +157,9 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
         } else {
             plan.mode = "probe";
             plan.probed = known.len();
+            let progress = crate::feedback::start("sync: asking for posted dates", known.len() as u64, "trials", true);
             let probe = registry.probe(&known).await;
+            drop(progress);
             stored
                 .iter()
                 .filter(|(id, posted)| match (posted, probe.get(id)) {
@@ -171,7 +173,10 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
         let fetched = match to_fetch.as_slice() {
             [] => Vec::new(),
             [one] => vec![(one.clone(), registry.study(one).await)],
-            many => registry.studies(many).await,
+            many => {
+                let _progress = crate::feedback::start("sync: fetching records", many.len() as u64, "trials", true);
+                registry.studies(many).await
+            }
         };
         anyhow::Ok((version, fetched, plan))
     })?;

@@ -177,6 +177,7 @@ impl Registry {
         let mut results = BTreeMap::new();
         for chunk in self.chunks(&unique) {
             results.extend(self.fetch_chunk(chunk).await);
+            crate::feedback::inc(chunk.len() as u64, "");
         }
         unique
             .into_iter()
@@ -194,6 +195,7 @@ impl Registry {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         let mut seen = HashSet::new();
+        let mut progress: Option<crate::feedback::Progress> = None;
         for _ in 0..MAX_SEARCH_PAGES {
             let mut url = self.url("/studies");
             {
@@ -209,15 +211,22 @@ impl Registry {
                 if !query.statuses.is_empty() {
                     q.append_pair("filter.overallStatus", &query.statuses.join("|"));
                 }
-                if let Some(t) = &token {
-                    q.append_pair("pageToken", t);
-                }
+                match &token {
+                    Some(t) => q.append_pair("pageToken", t),
+                    None => q.append_pair("countTotal", "true"),
+                };
             }
             let page = json_body(expect_ok(self.endpoint.http().get(&url).await?)?)?;
             let studies = page.get("studies").and_then(Value::as_array).ok_or_else(|| RegistryError::Invalid {
                 url: url.clone(),
                 reason: "the answer has no \"studies\" array".into(),
             })?;
+            if let Some(total) = page.get("totalCount").and_then(Value::as_u64).filter(|_| progress.is_none()) {
+                progress = Some(crate::feedback::start("discover", total, "trials", true));
+            }
+            if let Some(p) = &progress {
+                p.inc(studies.len() as u64, "");
+            }
             for s in studies {
                 let text = |p: &str| s.pointer(p).and_then(Value::as_str).map(str::to_string);
                 let Some(id) = text("/protocolSection/identificationModule/nctId").and_then(|t| NctId::parse(&t).ok())
@@ -248,6 +257,7 @@ impl Registry {
         let mut results = BTreeMap::new();
         for chunk in self.chunks(ids) {
             results.extend(self.probe_chunk(chunk).await);
+            crate::feedback::inc(chunk.len() as u64, "");
         }
         results
     }

@@ -128,6 +128,12 @@ impl Http {
                 // No time would be left for the next attempt itself.
                 return Err(exhausted());
             }
+            let why = match (hint, status) {
+                (Some(_), Some(status)) => format!("the registry answered HTTP {status} and asked to wait"),
+                (_, Some(status)) => format!("the registry answered HTTP {status}; backing off"),
+                (_, None) => format!("the registry could not be reached ({detail}); backing off"),
+            };
+            crate::feedback::waiting(&why, delay);
             self.sleeper.sleep(delay).await;
             spent += delay;
             attempt += 1;

@@ -13,6 +13,7 @@ mod fake_registry;
 mod hostile;
 mod portfolio;
 mod probe;
+mod progress;
 mod props;
 mod real;
 mod registry;
