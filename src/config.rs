@@ -107,6 +107,8 @@ pub struct TrialConfig {
     pub metc_decision_date: Option<NaiveDate>,
     /// Names the accrual log may use for a site → the registry facility name.
     pub site_aliases: BTreeMap<String, String>,
+    /// Site opening dates (registry facility → date), for the site-aware projection.
+    pub site_opening: BTreeMap<String, NaiveDate>,
     /// The investigator's local file for the ethics report (adverse events, amendments…).
     pub ethics: Option<PathBuf>,
 }
@@ -160,6 +162,8 @@ struct RawTrial {
     metc_decision_date: Option<toml::Spanned<RawDate>>,
     #[serde(default)]
     site_aliases: BTreeMap<String, String>,
+    #[serde(default)]
+    site_opening: BTreeMap<String, toml::Spanned<RawDate>>,
     ethics: Option<PathBuf>,
 }
 
@@ -367,6 +371,14 @@ fn trials(raw: Vec<RawTrial>, base_dir: &Path, text: &str) -> anyhow::Result<Vec
             }
         }
         out.push(TrialConfig {
+            site_opening: t
+                .site_opening
+                .into_iter()
+                .map(|(site, d)| {
+                    let key = format!("site_opening.{site:?}");
+                    date(Some(d), &key, &nct_id, text).map(|d| (site, d.expect("given")))
+                })
+                .collect::<anyhow::Result<_>>()?,
             recruitment_end: date(t.recruitment_end, "recruitment_end", &nct_id, text)?,
             metc_decision_date: date(t.metc_decision_date, "metc_decision_date", &nct_id, text)?,
             accrual: t.accrual.map(|p| if p.is_absolute() { p } else { base_dir.join(p) }),

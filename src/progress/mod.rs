@@ -9,6 +9,7 @@
 //! is in [`bayes`].
 
 pub mod bayes;
+pub mod sites;
 
 use chrono::NaiveDate;
 use serde::Serialize;

@@ -115,6 +115,13 @@ pub struct ProgressReport {
     /// dates are the date it was reached and the probability is 1 (reached by the planned
     /// end) or 0.
     pub projection: Option<Projection>,
+    /// The site-aware projection (Poisson–gamma per site, sites opening over time), when there
+    /// is an accrual log and the target is not reached.
+    pub site_projection: Option<crate::progress::sites::SiteProjection>,
+    /// The model the headline leads with: `site-aware` or `constant-rate`.
+    pub leading_model: &'static str,
+    /// Why it leads.
+    pub leading_reason: String,
     /// Per site.
     pub sites: Vec<SiteProgress>,
     /// m − n·t/T (positive: ahead of the linear plan).
@@ -275,7 +282,74 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
         }
     }
 
+    // The site-aware model, and which model leads: the site-aware one when at least two sites
+    // are known (to the registry or the log), since a constant rate then mixes a past with
+    // fewer sites and a future with more.
+    let openings = loaded.trial.map(|t| t.site_opening.clone()).unwrap_or_default();
+    let site_model = crate::progress::sites::SiteModel {
+        target,
+        start,
+        end: recruitment_end,
+        as_of,
+        prior_certainty,
+        sites: site_rows
+            .iter()
+            .map(|s| crate::progress::sites::SiteInput {
+                name: s.facility.clone(),
+                inclusions: s.enrolled.unwrap_or(0),
+                opened: openings.iter().find(|(k, _)| k.eq_ignore_ascii_case(&s.facility)).map(|(_, d)| *d),
+                first_inclusion: s.first_enrolled_on,
+                not_yet_recruiting: s.registry_status.as_deref() == Some("NOT_YET_RECRUITING"),
+            })
+            .collect(),
+    };
+    let site_projection =
+        if enrolled.is_some() && progress.target_reached_on.is_none() { site_model.project() } else { None };
+    let (leading_model, leading_reason) = match (&site_projection, site_rows.len()) {
+        (Some(_), n) if n >= 2 => (
+            "site-aware",
+            format!(
+                "{n} sites are known, opening at different times: a rate per site follows them; a single constant rate would mix a past with fewer sites and a future with more."
+            ),
+        ),
+        (Some(_), _) => ("constant-rate", "One site: the constant-rate model is the site-aware model.".to_string()),
+        (None, _) => ("constant-rate", String::new()),
+    };
+    // Where the registry moved the goalposts: the leading model against its figures too.
+    let registry_end = date_at(study, "/protocolSection/statusModule/completionDateStruct/date").map(|d| d.last_day());
+    let registry_target = loaded.registry_target();
+    if enrolled.is_some() && progress.target_reached_on.is_none() {
+        let (t2, e2) = (registry_target.unwrap_or(target), registry_end.unwrap_or(recruitment_end));
+        if (t2, e2) != (target, recruitment_end) && e2 > start {
+            let p = if leading_model == "site-aware" {
+                crate::progress::sites::SiteModel { target: t2, end: e2, ..site_model.clone() }
+                    .project()
+                    .map(|p| p.probability_on_time)
+            } else {
+                let t = (as_of - start).num_days() as f64;
+                crate::progress::bayes::Accrual {
+                    target: t2,
+                    enrolled: enrolled.unwrap_or(0),
+                    elapsed_days: t,
+                    planned_days: (e2 - start).num_days() as f64,
+                    prior_certainty,
+                }
+                .project(as_of, e2)
+                .map(|p| p.probability_on_time)
+            };
+            if let Some(p) = p {
+                notes.push(format!(
+                    "Against the registry's own figures ({t2} participants, completion {e2}) the probability of reaching the target by then is {}.",
+                    percent(100.0 * p)
+                ));
+            }
+        }
+    }
+
     let mut report = ProgressReport {
+        site_projection,
+        leading_model,
+        leading_reason,
         nct_id: id.clone(),
         as_of,
         target,
@@ -349,21 +423,22 @@ pub fn headline(r: &ProgressReport) -> String {
     let plan = if gap.abs() < 0.05 {
         "on the linear plan".to_string()
     } else if gap > 0.0 {
-        format!("{} ahead of the linear plan", count(gap))
+        format!("{} participants ahead of the linear plan", count(gap))
     } else {
-        format!("{} behind the linear plan", count(-gap))
+        format!("{} participants behind the linear plan", count(-gap))
     };
     let mut out =
         format!("{m} of {} participants ({pct}) after {elapsed} of the recruitment period — {plan}.", r.target);
-    if let Some(p) = &r.projection {
+    let lead = match (&r.site_projection, r.leading_model) {
+        (Some(s), "site-aware") => Some((s.median, s.p10, s.p90, s.probability_on_time, "site-aware")),
+        _ => r.projection.as_ref().map(|p| (p.median, p.p10, p.p90, p.probability_on_time, "constant-rate")),
+    };
+    if let Some((median, p10, p90, on_time, model)) = lead {
         out.push_str(&format!(
-            " Median projected completion {} (80 % interval {} – {}); probability of reaching {} by {}: {}.",
-            p.median,
-            p.p10,
-            p.p90,
+            " Date the target is reached, projected with the {model} model: median {median} (80 % interval {p10} – {p90}); probability of reaching {} by {}: {}.",
             r.target,
             r.recruitment_end,
-            percent(100.0 * p.probability_on_time)
+            percent(100.0 * on_time)
         ));
     }
     out

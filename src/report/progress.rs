@@ -41,9 +41,9 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
             if g.abs() < 0.05 {
                 "on plan".into()
             } else if g > 0.0 {
-                format!("{} ahead", count(g))
+                format!("{} participants ahead", count(g))
             } else {
-                format!("{} behind", count(-g))
+                format!("{} participants behind", count(-g))
             }
         },
     );
@@ -60,7 +60,7 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
         ("Against the linear plan".into(), plan_gap),
     ]));
     b.push(Block::Chart(format!(
-        "Cumulative inclusions of {} against the linear plan to {} participants by {}, with the projected completion",
+        "Cumulative inclusions of {} against the linear plan to {} participants by {}, with the projected date the target is reached",
         r.nct_id, r.target, r.recruitment_end
     )));
 
@@ -70,22 +70,63 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
             b.push(Block::Para(format!("The target was reached on {reached}; no projection is needed.")))
         }
         (Some(p), None) => {
+            let mut rows = Vec::new();
+            if let Some(sp) = &r.site_projection {
+                rows.push(vec![
+                    "Site-aware (a rate per site)".into(),
+                    sp.p10.to_string(),
+                    sp.median.to_string(),
+                    sp.p90.to_string(),
+                    percent(100.0 * sp.probability_on_time),
+                ]);
+            }
+            rows.push(vec![
+                "Constant rate (one rate for the trial)".into(),
+                p.p10.to_string(),
+                p.median.to_string(),
+                p.p90.to_string(),
+                percent(100.0 * p.probability_on_time),
+            ]);
             b.push(Block::Para(format!(
-                "Bayesian constant-accrual model (Gajewski, Simon & Carlson 2008): the plan ({} participants in {} days) is weighted by a prior certainty of {} and updated with the {} inclusions so far. The dates below are when the target is reached with 10 %, 50 % and 90 % probability.",
+                "The date the target of {} is reached, projected by two Bayesian models: 10 % of the time sooner than the first date, half the time sooner than the median, 90 % of the time sooner than the last. Both weigh the plan ({} participants in {} days) with a prior certainty of {} and update it with the {} inclusions so far.",
+                r.target,
                 r.target,
                 (r.recruitment_end - r.start_date).num_days(),
                 p.prior_certainty,
                 r.enrolled.unwrap_or(0)
             )));
-            b.push(Block::Facts(vec![
-                ("Optimistic (10th percentile)".into(), p.p10.to_string()),
-                ("Median".into(), p.median.to_string()),
-                ("Pessimistic (90th percentile)".into(), p.p90.to_string()),
-                (
-                    format!("Probability of reaching {} by {}", r.target, r.recruitment_end),
-                    percent(100.0 * p.probability_on_time),
-                ),
-            ]));
+            b.push(Block::Table(
+                [
+                    "Model".to_string(),
+                    "10 %".into(),
+                    "Median".into(),
+                    "90 %".into(),
+                    format!("Reached by {}", r.recruitment_end),
+                ]
+                .to_vec(),
+                rows,
+            ));
+            if !r.leading_reason.is_empty() {
+                b.push(Block::Para(format!("The headline uses the {} model. {}", r.leading_model, r.leading_reason)));
+            }
+            if let Some(sp) = r.site_projection.as_ref().filter(|_| r.sites.len() >= 2) {
+                b.push(Block::Table(
+                    ["Site", "Included", "Projected by the planned end", "Counts as open from"]
+                        .map(String::from)
+                        .to_vec(),
+                    sp.sites
+                        .iter()
+                        .map(|s| {
+                            vec![
+                                s.facility.clone(),
+                                s.enrolled.to_string(),
+                                s.projected_by_end.to_string(),
+                                format!("{} ({})", s.opens, s.opening_source),
+                            ]
+                        })
+                        .collect(),
+                ));
+            }
         }
         (None, None) => b.push(Block::Para("No projection without an accrual log.".into())),
     }
