@@ -8,6 +8,7 @@
 //! certainty (config, else 0.5). The linear plan expects n·t/T by now; the Bayesian projection
 //! is in [`bayes`].
 
+pub mod backtest;
 pub mod bayes;
 pub mod sites;
 
