@@ -85,8 +85,8 @@ fn draw_inner<'a>(r: &ProgressReport, out: &'a mut String) -> Result<(), Box<dyn
     let start = r.start_date;
     let x = year;
     let mut last = r.recruitment_end.max(r.as_of);
-    if let Some(p) = &r.projection {
-        last = last.max(p.p90);
+    if let Some((_, _, p90)) = r.lead_dates() {
+        last = last.max(p90);
     }
     let (x_min, x_max) = (x(start) - 0.1, x(last) + 0.15);
     let target = r.target as f64;
@@ -133,8 +133,8 @@ fn draw_inner<'a>(r: &ProgressReport, out: &'a mut String) -> Result<(), Box<dyn
     let band_grey = RGBColor(205, 205, 205);
     let now = x(r.as_of);
     // The band first, so every line stays visible on top of it.
-    if let Some(p) = r.projection.as_ref().filter(|_| r.target_reached_on.is_none()) {
-        let band = [(now, enrolled), (x(p.p10), target), (x(p.p90), target)];
+    if let Some((p10, _, p90)) = r.lead_dates().filter(|_| r.target_reached_on.is_none()) {
+        let band = [(now, enrolled), (x(p10), target), (x(p90), target)];
         chart
             .draw_series(std::iter::once(Polygon::new(band, band_grey.filled())))?
             .label("Projection, 10–90 % band")
@@ -156,11 +156,11 @@ fn draw_inner<'a>(r: &ProgressReport, out: &'a mut String) -> Result<(), Box<dyn
     line((x_min, target), (x_max, target), FINE, grey.stroke_width(1), Some(format!("Target ({})", r.target)))?;
     line((x(start), 0.0), (x(r.recruitment_end), target), DASHED, BLACK.stroke_width(2), Some("Linear plan".into()))?;
     line((now, 0.0), (now, y_max), SOLID, grey.stroke_width(1), None)?;
-    if let Some(p) = r.projection.as_ref().filter(|_| r.target_reached_on.is_none()) {
-        let dotted = dashes((now, enrolled), (x(p.median), target), px, DOTTED);
+    if let Some((_, median, _)) = r.lead_dates().filter(|_| r.target_reached_on.is_none()) {
+        let dotted = dashes((now, enrolled), (x(median), target), px, DOTTED);
         chart
             .draw_series(dotted.into_iter().map(|[a, b]| PathElement::new([a, b], BLACK.stroke_width(2))))?
-            .label(format!("Projection, median ({})", p.median))
+            .label(format!("Projection, median ({median})"))
             .legend(|(x, y)| legend_line(x, y, DOTTED, BLACK.stroke_width(2)));
     }
     if r.enrolled.is_some() {

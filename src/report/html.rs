@@ -28,6 +28,7 @@ h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; padding
 .lead { font-size: 1.1rem; font-weight: 600; border-left: 4px solid #111; padding: .5rem 1rem; background: #f3f3f3; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; }
 th, td { border: 1px solid #bbb; padding: .3rem .6rem; text-align: left; vertical-align: top; }
+td.num, td.short { white-space: nowrap; }
 th { background: #eee; }
 table.facts th { width: 16rem; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -70,7 +71,13 @@ pub fn render(title: &str, blocks: &[Block], svg: Option<&str>) -> String {
                 for row in rows {
                     body.push_str("<tr>");
                     for (i, c) in row.iter().enumerate() {
-                        let class = if i > 0 && numeric(c) { " class=\"num\"" } else { "" };
+                        // Numbers right-aligned; short values (dates, percentages, counts) never
+                        // broken across lines.
+                        let class = match (i > 0 && numeric(c), c.chars().count() <= 24) {
+                            (true, _) => " class=\"num\"",
+                            (false, true) => " class=\"short\"",
+                            (false, false) => "",
+                        };
                         body.push_str(&format!("<td{class}>{}</td>", escape(c)));
                     }
                     body.push_str("</tr>\n");

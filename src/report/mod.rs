@@ -385,6 +385,16 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
     Ok(report)
 }
 
+impl ProgressReport {
+    /// The leading model's 10 %, median and 90 % dates the target is reached.
+    pub fn lead_dates(&self) -> Option<(NaiveDate, NaiveDate, NaiveDate)> {
+        match (&self.site_projection, self.leading_model) {
+            (Some(s), "site-aware") => Some((s.p10, s.median, s.p90)),
+            _ => self.projection.as_ref().map(|p| (p.p10, p.median, p.p90)),
+        }
+    }
+}
+
 /// A number of participants for prose: `2.6`, `3`.
 pub fn count(x: f64) -> String {
     let r = (x * 10.0).round() / 10.0;
