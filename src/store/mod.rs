@@ -372,16 +372,7 @@ impl Store {
     pub fn write_sync_state(&self, _lock: &StoreLock, state: &SyncState) -> Result<(), StoreError> {
         let path = self.root.join(SYNC_STATE);
         refuse_symlink(&path)?;
-        let tmp = self.root.join(temp_name(SYNC_STATE));
-        let mut text = serde_json::to_vec_pretty(state).expect("serialisable");
-        text.push(b'\n');
-        let result = File::create(&tmp)
-            .and_then(|mut f| f.write_all(&text).and_then(|()| f.sync_all()))
-            .and_then(|()| fs::rename(&tmp, &path))
-            .map_err(io_err(&path));
-        let _ = fs::remove_file(&tmp);
-        result?;
-        sync_dir(&self.root)
+        replace_json(&self.root, SYNC_STATE, state)
     }
 
     /// Replaces the history index atomically (it is an index, not a snapshot).
@@ -393,17 +384,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let dir = self.trial_dir(id);
         create_dir_durably(&dir)?;
-        let path = dir.join(HISTORY_INDEX);
-        let tmp = dir.join(temp_name(HISTORY_INDEX));
-        let mut text = serde_json::to_vec_pretty(index).expect("serialisable");
-        text.push(b'\n');
-        let result = File::create(&tmp)
-            .and_then(|mut f| f.write_all(&text).and_then(|()| f.sync_all()))
-            .and_then(|()| fs::rename(&tmp, &path))
-            .map_err(io_err(&path));
-        let _ = fs::remove_file(&tmp);
-        result?;
-        sync_dir(&dir)
+        replace_json(&dir, HISTORY_INDEX, index)
     }
 
     /// Writes a new version durably under a name no other file has; never replaces a file.
@@ -456,6 +437,23 @@ impl Store {
 pub fn temp_name(for_name: &str) -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     format!(".{for_name}.{}.{nanos:x}.{:08x}.tmp", std::process::id(), fastrand::u32(..))
+}
+
+/// Replaces `dir/name` with `value` as pretty JSON, atomically: a fsynced temp file renamed
+/// over it, then the folder fsynced. For the store's own index files, never for snapshots
+/// (those are never replaced).
+fn replace_json(dir: &Path, name: &str, value: &impl serde::Serialize) -> Result<(), StoreError> {
+    let path = dir.join(name);
+    let tmp = dir.join(temp_name(name));
+    let mut text = serde_json::to_vec_pretty(value).expect("serialisable");
+    text.push(b'\n');
+    let result = File::create(&tmp)
+        .and_then(|mut f| f.write_all(&text).and_then(|()| f.sync_all()))
+        .and_then(|()| fs::rename(&tmp, &path))
+        .map_err(io_err(&path));
+    let _ = fs::remove_file(&tmp);
+    result?;
+    sync_dir(dir)
 }
 
 /// Refuses a symbolic link where the store expects its own file or folder: writes must never
