@@ -206,7 +206,7 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
 
     let changed = outcomes.iter().any(|o| matches!(o.result, SyncResult::New | SyncResult::Changed));
     let text = match args.format {
-        Format::Table => format!("{}{}", table(&outcomes), plan_line(&plan, &version, ids.len())),
+        Format::Table => table(&outcomes, &plan_line(&plan, &version, ids.len())),
         Format::Markdown => markdown(&outcomes),
         Format::Json => json(&outcomes, &plan),
     };
@@ -449,10 +449,12 @@ pub fn notice_of(outcomes: &[TrialOutcome]) -> String {
     notice::render(&parts)
 }
 
-/// The terminal table, then each changed trial's change list.
-pub fn table(outcomes: &[TrialOutcome]) -> String {
+/// The terminal table, the totals, `fetched` (what was fetched), then each changed trial's
+/// change list.
+pub fn table(outcomes: &[TrialOutcome], fetched: &str) -> String {
     let mut text = render::table(&HEADER, outcomes.iter().map(|o| cells(o, str::to_string)));
     text.push_str(&totals(outcomes));
+    text.push_str(fetched);
     text.push_str(&alias_notes(outcomes));
     for set in outcomes.iter().filter_map(change_set) {
         text.push('\n');
