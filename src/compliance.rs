@@ -85,7 +85,7 @@ pub struct Context<'a> {
 pub fn check(study: &Value, ctx: Context) -> Vec<Finding> {
     let as_of = ctx.as_of;
     let mut out = Vec::new();
-    let sm = "/protocolSection/statusModule";
+    let sm = crate::registry::study::STATUS_MODULE;
     let status = text(study, &format!("{sm}/overallStatus")).unwrap_or("");
     // While the registry shows UNKNOWN, the sponsor's last status is what the duties concern.
     let effective =
@@ -138,7 +138,7 @@ pub fn check(study: &Value, ctx: Context) -> Vec<Finding> {
     }
 
     // site_status_stale: inclusions at a site the registry lists as not yet recruiting.
-    if let Some(sites) = study.pointer("/protocolSection/contactsLocationsModule/locations").and_then(Value::as_array) {
+    if let Some(sites) = study.pointer(crate::registry::study::LOCATIONS).and_then(Value::as_array) {
         for site in sites.iter().filter(|s| s["status"] == "NOT_YET_RECRUITING") {
             let facility = site["facility"].as_str().unwrap_or("");
             let first = inclusions.iter().find(|i| i.facility.eq_ignore_ascii_case(facility)).map(|i| i.enrolled_on);
@@ -220,7 +220,7 @@ pub fn check(study: &Value, ctx: Context) -> Vec<Finding> {
     // enrollment_not_actual: after an actual primary completion, the final enrollment is due.
     if let Some(pc) = date(study, &format!("{sm}/primaryCompletionDateStruct/date"))
         && text(study, &format!("{sm}/primaryCompletionDateStruct/type")) == Some("ACTUAL")
-        && text(study, "/protocolSection/designModule/enrollmentInfo/type") == Some("ESTIMATED")
+        && text(study, crate::registry::study::ENROLLMENT_TYPE) == Some("ESTIMATED")
     {
         let due = pc.last_day() + Duration::days(30);
         out.push(Finding {

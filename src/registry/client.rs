@@ -229,8 +229,7 @@ impl Registry {
             }
             for s in studies {
                 let text = |p: &str| s.pointer(p).and_then(Value::as_str).map(str::to_string);
-                let Some(id) = text("/protocolSection/identificationModule/nctId").and_then(|t| NctId::parse(&t).ok())
-                else {
+                let Some(id) = text(super::study::NCT_ID).and_then(|t| NctId::parse(&t).ok()) else {
                     continue;
                 };
                 out.push(Found {
@@ -280,10 +279,7 @@ impl Registry {
                 }
             };
             for doc in page.get("studies").and_then(Value::as_array).map_or(&[][..], Vec::as_slice) {
-                let id = doc
-                    .pointer("/protocolSection/identificationModule/nctId")
-                    .and_then(Value::as_str)
-                    .and_then(|s| NctId::parse(s).ok());
+                let id = doc.pointer(super::study::NCT_ID).and_then(Value::as_str).and_then(|s| NctId::parse(s).ok());
                 let date = doc
                     .pointer(super::study::LAST_UPDATE)
                     .and_then(Value::as_str)
@@ -374,7 +370,7 @@ impl Registry {
                     Err(why) => {
                         // Attribute an invalid record to its trial when its id is readable.
                         let id = doc
-                            .pointer("/protocolSection/identificationModule/nctId")
+                            .pointer(super::study::NCT_ID)
                             .and_then(Value::as_str)
                             .and_then(|s| NctId::parse(s).ok())
                             .filter(|id| wanted.contains(id));

@@ -112,8 +112,7 @@ impl History {
             .get("study")
             .filter(|s| s.get("protocolSection").is_some_and(Value::is_object))
             .ok_or_else(|| invalid("the answer has no study in API v2 shape (study.protocolSection)".into()))?;
-        let got =
-            study.pointer("/protocolSection/identificationModule/nctId").and_then(Value::as_str).unwrap_or("(none)");
+        let got = study.pointer(super::study::NCT_ID).and_then(Value::as_str).unwrap_or("(none)");
         if NctId::parse(got).ok().as_ref() != Some(id) {
             return Err(RegistryError::WrongId { url, asked: id.to_string(), got: got.to_string() });
         }

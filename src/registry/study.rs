@@ -37,7 +37,7 @@ impl Study {
             return Err(bad("the study has no protocolSection"));
         }
         let raw_id = doc
-            .pointer("/protocolSection/identificationModule/nctId")
+            .pointer(NCT_ID)
             .and_then(Value::as_str)
             .ok_or_else(|| bad("the study has no protocolSection.identificationModule.nctId"))?;
         let nct_id =
@@ -139,6 +139,22 @@ pub const BRIEF_TITLE: &str = "/protocolSection/identificationModule/briefTitle"
 pub const OFFICIAL_TITLE: &str = "/protocolSection/identificationModule/officialTitle";
 /// `statusModule.overallStatus`.
 pub const OVERALL_STATUS: &str = "/protocolSection/statusModule/overallStatus";
+/// `identificationModule.nctId`.
+pub const NCT_ID: &str = "/protocolSection/identificationModule/nctId";
+/// `identificationModule.orgStudyIdInfo.id` (for Dutch trials often the CCMO number).
+pub const ORG_STUDY_ID: &str = "/protocolSection/identificationModule/orgStudyIdInfo/id";
+/// `statusModule.startDateStruct.date`.
+pub const START_DATE: &str = "/protocolSection/statusModule/startDateStruct/date";
+/// `statusModule.completionDateStruct.date`.
+pub const COMPLETION_DATE: &str = "/protocolSection/statusModule/completionDateStruct/date";
+/// `designModule.enrollmentInfo.type` (`ESTIMATED` while the count is the target).
+pub const ENROLLMENT_TYPE: &str = "/protocolSection/designModule/enrollmentInfo/type";
+/// `contactsLocationsModule.overallOfficials`.
+pub const OVERALL_OFFICIALS: &str = "/protocolSection/contactsLocationsModule/overallOfficials";
+/// `contactsLocationsModule.centralContacts`.
+pub const CENTRAL_CONTACTS: &str = "/protocolSection/contactsLocationsModule/centralContacts";
+/// `statusModule`.
+pub const STATUS_MODULE: &str = "/protocolSection/statusModule";
 /// `sponsorCollaboratorsModule.leadSponsor.name`.
 pub const LEAD_SPONSOR: &str = "/protocolSection/sponsorCollaboratorsModule/leadSponsor/name";
 /// `contactsLocationsModule.locations`.

@@ -22,6 +22,7 @@ use super::blocks::Block;
 use super::{Loaded, count, percent, plan_of};
 use crate::diff::{self, Importance, humanize};
 use crate::progress::sites;
+use crate::registry::study;
 
 /// The investigator's local file (TOML); every key optional, unknown keys rejected.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -275,7 +276,7 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
     let mut b = vec![Block::Title(format!("{}: {id}", t.title))];
     b.push(Block::Heading(t.identification.into()));
     let officials: Vec<String> = study
-        .pointer("/protocolSection/contactsLocationsModule/overallOfficials")
+        .pointer(study::OVERALL_OFFICIALS)
         .and_then(Value::as_array)
         .map(|o| {
             o.iter()
@@ -288,17 +289,17 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
         })
         .unwrap_or_default();
     let contacts: Vec<String> = study
-        .pointer("/protocolSection/contactsLocationsModule/centralContacts")
+        .pointer(study::CENTRAL_CONTACTS)
         .and_then(Value::as_array)
         .map(|c| c.iter().filter_map(|x| x["name"].as_str()).map(str::to_string).collect())
         .unwrap_or_default();
     let people = if officials.is_empty() { contacts } else { officials };
     b.push(Block::Facts(vec![
-        (t.ccmo.into(), s("/protocolSection/identificationModule/orgStudyIdInfo/id").unwrap_or_else(dash)),
+        (t.ccmo.into(), s(study::ORG_STUDY_ID).unwrap_or_else(dash)),
         (t.trial.into(), id.to_string()),
-        (t.brief_title.into(), s("/protocolSection/identificationModule/briefTitle").unwrap_or_else(dash)),
-        (t.official_title.into(), s("/protocolSection/identificationModule/officialTitle").unwrap_or_else(dash)),
-        (t.sponsor.into(), s("/protocolSection/sponsorCollaboratorsModule/leadSponsor/name").unwrap_or_else(dash)),
+        (t.brief_title.into(), s(study::BRIEF_TITLE).unwrap_or_else(dash)),
+        (t.official_title.into(), s(study::OFFICIAL_TITLE).unwrap_or_else(dash)),
+        (t.sponsor.into(), s(study::LEAD_SPONSOR).unwrap_or_else(dash)),
         (t.investigator.into(), if people.is_empty() { dash() } else { people.join("; ") }),
         (t.decision.into(), decision.to_string()),
     ]));
@@ -312,11 +313,8 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
 
     b.push(Block::Heading(t.status.into()));
     b.push(Block::Facts(vec![
-        (
-            t.registry_status.into(),
-            s("/protocolSection/statusModule/overallStatus").map_or_else(dash, |v| status_text(&v)),
-        ),
-        (t.last_update.into(), s("/protocolSection/statusModule/lastUpdatePostDateStruct/date").unwrap_or_else(dash)),
+        (t.registry_status.into(), s(study::OVERALL_STATUS).map_or_else(dash, |v| status_text(&v))),
+        (t.last_update.into(), s(study::LAST_UPDATE).unwrap_or_else(dash)),
         (t.snapshot.into(), loaded.versions[loaded.used].0.name.clone()),
     ]));
 

@@ -154,13 +154,13 @@ fn text(study: &Value, pointer: &str) -> Option<String> {
 pub fn plan_of(loaded: &Loaded) -> anyhow::Result<(Plan, Sources)> {
     let (id, study, trial_cfg) = (&loaded.id, loaded.study(), loaded.trial);
     let version = &loaded.versions[loaded.used].0;
-    let start = date_at(study, "/protocolSection/statusModule/startDateStruct/date")
+    let start = date_at(study, study::START_DATE)
         .with_context(|| format!("{id}: the registry record ({}) has no start date", version.name))?
         .first_day();
     let (end, end_source) = match trial_cfg.and_then(|t| t.recruitment_end) {
         Some(d) => (d, "config"),
         None => (
-            date_at(study, "/protocolSection/statusModule/completionDateStruct/date")
+            date_at(study, study::COMPLETION_DATE)
                 .with_context(|| {
                     format!("{id}: no completion date on the registry; set recruitment_end in ctwatch.toml")
                 })?
@@ -316,7 +316,7 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
         (None, _) => ("constant-rate", String::new()),
     };
     // Where the registry moved the goalposts: the leading model against its figures too.
-    let registry_end = date_at(study, "/protocolSection/statusModule/completionDateStruct/date").map(|d| d.last_day());
+    let registry_end = date_at(study, study::COMPLETION_DATE).map(|d| d.last_day());
     let registry_target = loaded.registry_target();
     if enrolled.is_some() && progress.target_reached_on.is_none() {
         let (t2, e2) = (registry_target.unwrap_or(target), registry_end.unwrap_or(recruitment_end));
@@ -370,7 +370,7 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
             title: text(study, study::BRIEF_TITLE),
             official_title: text(study, study::OFFICIAL_TITLE),
             sponsor: text(study, study::LEAD_SPONSOR),
-            org_study_id: text(study, "/protocolSection/identificationModule/orgStudyIdInfo/id"),
+            org_study_id: text(study, study::ORG_STUDY_ID),
             overall_status: text(study, study::OVERALL_STATUS),
             last_update: text(study, study::LAST_UPDATE),
             snapshot: version.name.clone(),
