@@ -35,12 +35,30 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1rem 0; }
 figure svg { max-width: 100%; height: auto; }
 @media print {
-  body { margin: 0; max-width: none; font-size: 10.5pt; }
-  .lead { background: none; }
-  h2 { break-after: avoid; }
-  table, figure { break-inside: avoid; }
+  body { margin: 0; max-width: none; font-size: 10pt; line-height: 1.35; }
+  h1 { font-size: 16pt; margin-top: 0; }
+  h2 { font-size: 12pt; margin-top: 1.2em; break-after: avoid; }
+  .lead { background: none; font-size: 11pt; }
+  table, figure, tr { break-inside: avoid; }
+  table.facts th { width: 13rem; }
+  th, td { padding: .15rem .45rem; }
+  figure { margin: .4rem 0; }
+  figure svg { max-height: 88mm; width: auto; }
+  a { color: inherit; }
 }
 ";
+
+/// The printed page: A4 with margins, the document's title and the page number in the footer
+/// of every page (Chromium and other browsers with CSS paged media print them).
+fn page_css(title: &str) -> String {
+    // A CSS string from our own title: no quote, backslash or angle bracket can end it.
+    let safe: String = title.chars().filter(|c| !matches!(c, '"' | '\\' | '<' | '>') && !c.is_control()).collect();
+    format!(
+        "@page {{ size: A4; margin: 16mm 15mm 18mm; \
+         @bottom-left {{ content: \"{safe}\"; font-size: 8pt; color: #555; }} \
+         @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); font-size: 8pt; color: #555; }} }}\n"
+    )
+}
 
 fn numeric(cell: &str) -> bool {
     !cell.is_empty() && cell.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '–' || c == '-')
@@ -110,7 +128,8 @@ pub fn render(title: &str, blocks: &[Block], svg: Option<&str>) -> String {
         }
     }
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
-        escape(title)
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n<title>{}</title>\n<style>{CSS}{}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        escape(title),
+        page_css(title)
     )
 }

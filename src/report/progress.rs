@@ -29,6 +29,11 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
     ]));
     b.push(Block::Link("Registry record".into(), r.trial.registry_url.clone(), r.trial.registry_url.clone()));
     b.push(Block::Lead(r.headline.clone()));
+    // The chart right under the headline: on screen and on the first printed page.
+    b.push(Block::Chart(format!(
+        "Cumulative inclusions of {} against the linear plan to {} participants by {}, with the projected date the target is reached",
+        r.nct_id, r.target, r.recruitment_end
+    )));
 
     b.push(Block::Heading("Progress".into()));
     let included = match (r.enrolled, r.percent_of_target) {
@@ -59,10 +64,6 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
         ("Expected by now (linear plan)".into(), count(r.expected_by_now)),
         ("Against the linear plan".into(), plan_gap),
     ]));
-    b.push(Block::Chart(format!(
-        "Cumulative inclusions of {} against the linear plan to {} participants by {}, with the projected date the target is reached",
-        r.nct_id, r.target, r.recruitment_end
-    )));
 
     b.push(Block::Heading("Projection".into()));
     match (&r.projection, r.target_reached_on) {
