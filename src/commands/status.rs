@@ -227,7 +227,11 @@ fn assess(config: &Config, id: &NctId, since: NaiveDate, as_of: NaiveDate) -> Tr
                         enrolled,
                         target: r.target,
                         ahead_of_plan: ahead,
-                        probability_on_time: r.projection.as_ref().map(|p| p.probability_on_time),
+                        // The model the progress report leads with.
+                        probability_on_time: match (&r.site_projection, r.leading_model) {
+                            (Some(sp), "site-aware") => Some(sp.probability_on_time),
+                            _ => r.projection.as_ref().map(|p| p.probability_on_time),
+                        },
                     });
                 }
                 r.findings
