@@ -56,6 +56,9 @@ pub fn run(config: &Config, args: &VerifyArgs, out: &mut dyn Write) -> anyhow::R
             &["Trial", "Versions", "Result"],
             checks.iter().map(|c| vec![markdown::text(&c.trial), c.versions.to_string(), markdown::text(&result(c))]),
         ),
+        Format::Table if checks.is_empty() => {
+            format!("No trial folders in {}: nothing to verify.\n", store.root().display())
+        }
         Format::Table => {
             let mut t = render::table(
                 &["Trial", "Versions", "Result"],
