@@ -367,8 +367,16 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
             match (progress.target_reached_on, &progress.projection) {
                 (Some(d), _) => facts.push((t.reached_on.into(), d.to_string())),
                 (None, Some(p)) => {
-                    let chance = percent(100.0 * p.probability_on_time);
-                    let (p10, p90, n, end) = (p.p10, p.p90, plan.target, plan.end);
+                    // The model the progress report leads with: site-aware with two or more sites.
+                    let rows = sites(&loaded.locations(), log, figures_at);
+                    let lead = (rows.len() >= 2)
+                        .then(|| super::site_model(loaded, &plan, &rows, figures_at).project())
+                        .flatten()
+                        .map(|s| (s.p10, s.median, s.p90, s.probability_on_time))
+                        .unwrap_or((p.p10, p.median, p.p90, p.probability_on_time));
+                    let (p10, median, p90, on_time) = lead;
+                    let chance = percent(100.0 * on_time);
+                    let (n, end) = (plan.target, plan.end);
                     let sentence = match lang {
                         Lang::En => {
                             format!("80 % interval {p10} – {p90}); probability of reaching {n} by {end}: {chance}")
@@ -377,7 +385,7 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
                             "80 %-interval {p10} – {p90}); kans om {n} deelnemers te bereiken vóór {end}: {chance}"
                         ),
                     };
-                    facts.push((t.expected_end.into(), format!("{} ({sentence}", p.median)));
+                    facts.push((t.expected_end.into(), format!("{median} ({sentence}")));
                 }
                 (None, None) => facts.push((t.expected_end.into(), t.unknown.into())),
             }

@@ -285,24 +285,7 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
     // The site-aware model, and which model leads: the site-aware one when at least two sites
     // are known (to the registry or the log), since a constant rate then mixes a past with
     // fewer sites and a future with more.
-    let openings = loaded.trial.map(|t| t.site_opening.clone()).unwrap_or_default();
-    let site_model = crate::progress::sites::SiteModel {
-        target,
-        start,
-        end: recruitment_end,
-        as_of,
-        prior_certainty,
-        sites: site_rows
-            .iter()
-            .map(|s| crate::progress::sites::SiteInput {
-                name: s.facility.clone(),
-                inclusions: s.enrolled.unwrap_or(0),
-                opened: openings.iter().find(|(k, _)| k.eq_ignore_ascii_case(&s.facility)).map(|(_, d)| *d),
-                first_inclusion: s.first_enrolled_on,
-                not_yet_recruiting: s.registry_status.as_deref() == Some("NOT_YET_RECRUITING"),
-            })
-            .collect(),
-    };
+    let site_model = site_model(loaded, &plan, &site_rows, as_of);
     let site_projection =
         if enrolled.is_some() && progress.target_reached_on.is_none() { site_model.project() } else { None };
     let (leading_model, leading_reason) = match (&site_projection, site_rows.len()) {
@@ -392,6 +375,34 @@ impl ProgressReport {
             (Some(s), "site-aware") => Some((s.p10, s.median, s.p90)),
             _ => self.projection.as_ref().map(|p| (p.p10, p.median, p.p90)),
         }
+    }
+}
+
+/// The site-aware model of a trial at `as_of`: the plan, the sites with their inclusions and
+/// first inclusions, configured opening dates and registry statuses.
+pub fn site_model(
+    loaded: &Loaded,
+    plan: &Plan,
+    site_rows: &[crate::progress::SiteProgress],
+    as_of: NaiveDate,
+) -> crate::progress::sites::SiteModel {
+    let openings = loaded.trial.map(|t| t.site_opening.clone()).unwrap_or_default();
+    crate::progress::sites::SiteModel {
+        target: plan.target,
+        start: plan.start,
+        end: plan.end,
+        as_of,
+        prior_certainty: plan.prior_certainty,
+        sites: site_rows
+            .iter()
+            .map(|s| crate::progress::sites::SiteInput {
+                name: s.facility.clone(),
+                inclusions: s.enrolled.unwrap_or(0),
+                opened: openings.iter().find(|(k, _)| k.eq_ignore_ascii_case(&s.facility)).map(|(_, d)| *d),
+                first_inclusion: s.first_enrolled_on,
+                not_yet_recruiting: s.registry_status.as_deref() == Some("NOT_YET_RECRUITING"),
+            })
+            .collect(),
     }
 }
 
