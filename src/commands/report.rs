@@ -103,8 +103,7 @@ fn ethics(
         crate::cli::Lang::Nl => "nl",
     };
     let md = markdown::render(&r.blocks, None);
-    let page =
-        html::render(&r.title, &r.blocks, None).replacen("<html lang=\"en\">", &format!("<html lang=\"{lang}\">"), 1);
+    let page = html::render_lang(lang, &r.title, &r.blocks, None);
     let stem = format!("{}-metc-progress{}", r.period.end, if lang == "en" { "" } else { "-nl" });
     let written = write_files(dir, &stem, &[("md", &md), ("html", &page)])?;
     match args.format {

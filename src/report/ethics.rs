@@ -356,7 +356,8 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
 
     b.push(Block::Heading(t.planned_vs_actual.into()));
     match plan_of(loaded) {
-        Ok((plan, _)) if figures_at >= plan.start => {
+        Ok((plan, sources)) if figures_at >= plan.start => {
+            let disagreements = super::plan_disagreements(loaded, &plan, &sources, lang);
             let progress = plan.progress(log, figures_at).with_context(|| id.to_string())?;
             let mut facts = vec![
                 (t.target.into(), plan.target.to_string()),
@@ -390,6 +391,9 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
                 (None, None) => facts.push((t.expected_end.into(), t.unknown.into())),
             }
             b.push(Block::Facts(facts));
+            for sentence in disagreements {
+                b.push(Block::Para(sentence));
+            }
         }
         Ok((plan, _)) => b.push(Block::Para(format!("{} {}", t.first_inclusion, plan.start))),
         Err(e) => b.push(Block::Para(format!("{e:#}"))),

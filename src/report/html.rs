@@ -64,8 +64,14 @@ fn numeric(cell: &str) -> bool {
     !cell.is_empty() && cell.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '–' || c == '-')
 }
 
-/// Renders blocks as an HTML document titled `title`, with `svg` for the chart block.
+/// Renders blocks as an English HTML document titled `title`, with `svg` for the chart block.
 pub fn render(title: &str, blocks: &[Block], svg: Option<&str>) -> String {
+    render_lang("en", title, blocks, svg)
+}
+
+/// Renders blocks as an HTML document in language `lang` (`en`, `nl`: the page's `lang`).
+pub fn render_lang(lang: &str, title: &str, blocks: &[Block], svg: Option<&str>) -> String {
+    let lang = if lang.bytes().all(|b| b.is_ascii_alphabetic()) && !lang.is_empty() { lang } else { "en" };
     let mut body = String::new();
     for block in blocks {
         match block {
@@ -128,7 +134,7 @@ pub fn render(title: &str, blocks: &[Block], svg: Option<&str>) -> String {
         }
     }
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n<title>{}</title>\n<style>{CSS}{}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\" />\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n<title>{}</title>\n<style>{CSS}{}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
         escape(title),
         page_css(title)
     )

@@ -206,13 +206,7 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
 
     let (plan, sources) = plan_of(loaded)?;
     let Plan { start, end: recruitment_end, target, prior_certainty } = plan.clone();
-    let target_source = sources.target;
-    if target_source == "config"
-        && let Some(c) = loaded.registry_target()
-        && c != target
-    {
-        notes.push(format!("The target ({target}) comes from ctwatch.toml; the registry lists an enrollment of {c}."));
-    }
+    notes.extend(plan_disagreements(loaded, &plan, &sources, Lang::En));
 
     let locations = loaded.locations();
     let log = loaded.log.as_ref();
@@ -376,6 +370,44 @@ impl ProgressReport {
             _ => self.projection.as_ref().map(|p| (p.p10, p.median, p.p90)),
         }
     }
+}
+
+/// Where the registry and the configured plan disagree (target, end date): which figure the
+/// report uses and why, one sentence each.
+pub fn plan_disagreements(loaded: &Loaded, plan: &Plan, sources: &Sources, lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    if sources.target == "config"
+        && let Some(c) = loaded.registry_target()
+        && c != plan.target
+    {
+        out.push(match lang {
+            Lang::En => format!(
+                "The target used is {}, from ctwatch.toml: the approved plan the trial is measured against. The registry now lists {c} participants.",
+                plan.target
+            ),
+            Lang::Nl => format!(
+                "Het gebruikte aantal is {} proefpersonen, uit ctwatch.toml: het goedgekeurde plan waaraan de studie wordt gemeten. Het register vermeldt nu {c} proefpersonen.",
+                plan.target
+            ),
+        });
+    }
+    let registry_end = date_at(loaded.study(), study::COMPLETION_DATE).map(|d| d.last_day());
+    if sources.recruitment_end == "config"
+        && let Some(e) = registry_end
+        && e != plan.end
+    {
+        out.push(match lang {
+            Lang::En => format!(
+                "The planned end of recruitment used is {}, from ctwatch.toml; the registry's completion date is {e}.",
+                plan.end
+            ),
+            Lang::Nl => format!(
+                "Het gebruikte geplande einde van de inclusie is {}, uit ctwatch.toml; de einddatum in het register is {e}.",
+                plan.end
+            ),
+        });
+    }
+    out
 }
 
 /// The site-aware model of a trial at `as_of`: the plan, the sites with their inclusions and
