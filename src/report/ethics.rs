@@ -199,7 +199,7 @@ const NL: Text = Text {
     site: "Centrum",
     unknown: "onbekend (geen inclusielijst)",
     planned_vs_actual: "Geplande versus werkelijke inclusie",
-    target: "Beoogd aantal deelnemers",
+    target: "Beoogd aantal proefpersonen",
     expected: "Verwacht aan het eind van de periode (lineaire planning)",
     actual: "Werkelijk aan het eind van de periode",
     planned_end: "Gepland einde inclusie",
@@ -383,7 +383,7 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
                             format!("80 % interval {p10} – {p90}); probability of reaching {n} by {end}: {chance}")
                         }
                         Lang::Nl => format!(
-                            "80 %-interval {p10} – {p90}); kans om {n} deelnemers te bereiken vóór {end}: {chance}"
+                            "80 %-interval {p10} – {p90}); kans om {n} proefpersonen te bereiken uiterlijk op {end}: {chance}"
                         ),
                     };
                     facts.push((t.expected_end.into(), format!("{median} ({sentence}")));
