@@ -301,11 +301,17 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
         (t.official_title.into(), s(study::OFFICIAL_TITLE).unwrap_or_else(dash)),
         (t.sponsor.into(), s(study::LEAD_SPONSOR).unwrap_or_else(dash)),
         (t.investigator.into(), if people.is_empty() { dash() } else { people.join("; ") }),
-        (t.decision.into(), decision.to_string()),
+        (t.decision.into(), lang.date(decision)),
     ]));
 
     b.push(Block::Heading(t.period.into()));
-    b.push(Block::Para(format!("{} – {} ({} {})", period.start, period.end, t.year, period.number)));
+    b.push(Block::Para(format!(
+        "{} – {} ({} {})",
+        lang.date(period.start),
+        lang.date(period.end),
+        t.year,
+        period.number
+    )));
     if !period.complete {
         b.push(Block::Para(t.incomplete.into()));
     }
@@ -314,7 +320,7 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
     b.push(Block::Heading(t.status.into()));
     b.push(Block::Facts(vec![
         (t.registry_status.into(), s(study::OVERALL_STATUS).map_or_else(dash, |v| status_text(&v))),
-        (t.last_update.into(), s(study::LAST_UPDATE).unwrap_or_else(dash)),
+        (t.last_update.into(), s(study::LAST_UPDATE).map_or_else(dash, |d| lang.date_text(&d))),
         (t.snapshot.into(), loaded.versions[loaded.used].0.name.clone()),
     ]));
 
@@ -327,7 +333,7 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
             let first = upto.iter().map(|i| i.enrolled_on).min();
             b.push(Block::Facts(vec![(
                 t.first_inclusion.into(),
-                first.map_or_else(|| t.none_yet.to_string(), |d| d.to_string()),
+                first.map_or_else(|| t.none_yet.to_string(), |d| lang.date(d)),
             )]));
             let site_rows = sites(&loaded.locations(), Some(log), figures_at);
             let in_period = |f: Option<&str>| {
@@ -361,12 +367,12 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
             let progress = plan.progress(log, figures_at).with_context(|| id.to_string())?;
             let mut facts = vec![
                 (t.target.into(), plan.target.to_string()),
-                (t.expected.into(), count(progress.expected_by_now)),
+                (t.expected.into(), lang.decimal(&count(progress.expected_by_now))),
                 (t.actual.into(), progress.enrolled.map_or_else(|| t.unknown.to_string(), |m| m.to_string())),
-                (t.planned_end.into(), plan.end.to_string()),
+                (t.planned_end.into(), lang.date(plan.end)),
             ];
             match (progress.target_reached_on, &progress.projection) {
-                (Some(d), _) => facts.push((t.reached_on.into(), d.to_string())),
+                (Some(d), _) => facts.push((t.reached_on.into(), lang.date(d))),
                 (None, Some(p)) => {
                     // The model the progress report leads with: site-aware with two or more sites.
                     let rows = sites(&loaded.locations(), log, figures_at);
@@ -377,7 +383,8 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
                         .unwrap_or((p.p10, p.median, p.p90, p.probability_on_time));
                     let (p10, median, p90, on_time) = lead;
                     let chance = percent(100.0 * on_time);
-                    let (n, end) = (plan.target, plan.end);
+                    let (n, end) = (plan.target, lang.date(plan.end));
+                    let (p10, median, p90) = (lang.date(p10), lang.date(median), lang.date(p90));
                     let sentence = match lang {
                         Lang::En => {
                             format!("80 % interval {p10} – {p90}); probability of reaching {n} by {end}: {chance}")
@@ -395,7 +402,7 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
                 b.push(Block::Para(sentence));
             }
         }
-        Ok((plan, _)) => b.push(Block::Para(format!("{} {}", t.first_inclusion, plan.start))),
+        Ok((plan, _)) => b.push(Block::Para(format!("{} {}", t.first_inclusion, lang.date(plan.start)))),
         Err(e) => b.push(Block::Para(format!("{e:#}"))),
     }
 
@@ -403,7 +410,7 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
     let mut changes = Vec::new();
     for i in 1..loaded.versions.len() {
         let posted = loaded.versions[i].0.posted;
-        let date = posted.to_string();
+        let date = lang.date(posted);
         if posted >= period.start && posted <= period.end {
             for c in diff::between(&loaded.versions[i - 1].1, &loaded.versions[i].1).0 {
                 if c.importance != Importance::Low {
@@ -449,7 +456,8 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
         b.push(Block::Para(value.clone().unwrap_or_else(|| t.to_complete.into())));
     }
     b.push(Block::Para(format!("{} {}.", t.generated, loaded.as_of)));
-    Ok(EthicsReport { period, blocks: b, title: format!("{} {id} {} – {}", t.title, period.start, period.end) })
+    let title = format!("{} {id} {} – {}", t.title, lang.date(period.start), lang.date(period.end));
+    Ok(EthicsReport { period, blocks: b, title })
 }
 
 #[cfg(test)]

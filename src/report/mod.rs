@@ -402,8 +402,9 @@ pub fn plan_disagreements(loaded: &Loaded, plan: &Plan, sources: &Sources, lang:
                 plan.end
             ),
             Lang::Nl => format!(
-                "Het gebruikte geplande einde van de inclusie is {}, uit ctwatch.toml; de einddatum in het register is {e}.",
-                plan.end
+                "Het gebruikte geplande einde van de inclusie is {}, uit ctwatch.toml; de einddatum in het register is {}.",
+                lang.date(plan.end),
+                lang.date(e)
             ),
         });
     }
@@ -435,6 +436,32 @@ pub fn site_model(
                 not_yet_recruiting: s.registry_status.as_deref() == Some("NOT_YET_RECRUITING"),
             })
             .collect(),
+    }
+}
+
+impl Lang {
+    /// A date as readers of this language write it: `2029-01-03`, `03-01-2029` (dd-mm-jjjj).
+    pub fn date(self, d: NaiveDate) -> String {
+        match self {
+            Lang::En => d.to_string(),
+            Lang::Nl => d.format("%d-%m-%Y").to_string(),
+        }
+    }
+
+    /// A registry date text (`YYYY-MM-DD`, or a partial `YYYY-MM` left as it is) in this language.
+    pub fn date_text(self, text: &str) -> String {
+        match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(d) => self.date(d),
+            Err(_) => text.to_string(),
+        }
+    }
+
+    /// A number already formatted with a decimal point, with this language's decimal mark.
+    pub fn decimal(self, text: &str) -> String {
+        match self {
+            Lang::En => text.to_string(),
+            Lang::Nl => text.replace('.', ","),
+        }
     }
 }
 
