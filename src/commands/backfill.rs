@@ -163,8 +163,8 @@ pub fn run(config: &Config, args: &BackfillArgs, out: &mut dyn Write) -> anyhow:
         Format::Table => {
             let mut t = format!(
                 "{id}: {}, {stored} newly stored, {}\n",
-                plural(rows.len(), "registry version"),
-                plural(history.requests_made() as usize, "request")
+                render::plural(rows.len(), "registry version"),
+                render::plural(history.requests_made() as usize, "request")
             );
             t.push_str(&render::table(
                 &["Version", "Date", "Status", "Result", "Snapshot"],
@@ -193,8 +193,4 @@ fn row(entry: &Entry, result: &'static str, snapshot: &str) -> Row {
         result,
         snapshot: snapshot.to_string(),
     }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }

@@ -69,11 +69,11 @@ pub fn run(config: &Config, args: &DiscoverArgs, out: &mut dyn Write) -> anyhow:
             let mut t = render::table(&HEADER, rows.iter().map(cells));
             let config = config.source.as_deref().map_or(DEFAULT_CONFIG_FILE.into(), |p| p.display().to_string());
             t.push_str(&match (unwatched, args.add) {
-                (0, _) => format!("{} found, all already in {config}.\n", plural(rows.len(), "trial")),
-                (n, true) => format!("{} found; added {n} to {config}.\n", plural(rows.len(), "trial")),
+                (0, _) => format!("{} found, all already in {config}.\n", render::plural(rows.len(), "trial")),
+                (n, true) => format!("{} found; added {n} to {config}.\n", render::plural(rows.len(), "trial")),
                 (n, false) => format!(
                     "{} found, {n} not in {config}; run again with --add to watch {}.\n",
-                    plural(rows.len(), "trial"),
+                    render::plural(rows.len(), "trial"),
                     if n == 1 { "it" } else { "them" }
                 ),
             });
@@ -99,10 +99,6 @@ fn cells(r: &Row) -> Vec<String> {
             (false, false) => "no".into(),
         },
     ]
-}
-
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Appends a `[[trial]]` table per trial to the config, keeping everything already there.

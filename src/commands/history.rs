@@ -81,8 +81,7 @@ fn one(config: &Config, args: &HistoryArgs, id: &NctId, out: &mut dyn Write) -> 
     }
     let text = match args.format {
         Format::Table => {
-            let n = versions.len();
-            let mut t = format!("{id}: {n} stored version{}\n", if n == 1 { "" } else { "s" });
+            let mut t = format!("{id}: {}\n", render::plural(versions.len(), "stored version"));
             t.push_str(&render::table(&HEADER, rows(&versions, &|s| s.to_string())));
             t.push_str("\nWhat changed:\n");
             for (i, v) in versions.iter().enumerate() {

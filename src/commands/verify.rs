@@ -69,13 +69,13 @@ pub fn run(config: &Config, args: &VerifyArgs, out: &mut dyn Write) -> anyhow::R
                     t.push_str(&format!("{}: {}\n", render::terminal_safe(&c.trial), render::terminal_safe(p)));
                 }
             }
-            let trials = plural(checks.len(), "trial");
+            let trials = render::plural(checks.len(), "trial");
             t.push_str(&format!(
                 "{trials}, {}: {}\n",
-                plural(files, "snapshot file"),
+                render::plural(files, "snapshot file"),
                 match bad {
                     0 => "all verified".to_string(),
-                    n => format!("{} with problems", plural(n, "trial")),
+                    n => format!("{} with problems", render::plural(n, "trial")),
                 }
             ));
             t
@@ -85,14 +85,10 @@ pub fn run(config: &Config, args: &VerifyArgs, out: &mut dyn Write) -> anyhow::R
     Ok(if bad > 0 { Exit::Failed } else { Exit::Clean })
 }
 
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
 fn summary(c: &TrialCheck) -> String {
     match c.problems.len() {
         0 => "ok".into(),
-        n => plural(n, "problem"),
+        n => render::plural(n, "problem"),
     }
 }
 

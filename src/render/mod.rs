@@ -69,6 +69,11 @@ pub fn colorize_diff(diff: &str) -> String {
 /// nor make wrapping slow (comfy-table wraps in time that grows faster than the text).
 pub const CELL_CHARS: usize = 500;
 
+/// "1 trial", "3 trials": a count and its noun, plural with an `s`.
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 /// `text` cut to at most `max` characters, with "…" when it was cut.
 pub fn clip(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
