@@ -293,26 +293,12 @@ impl Store {
     pub fn check_sequence(versions: &[(StoredVersion, Snapshot)]) -> Result<(), StoreError> {
         for pair in versions.windows(2) {
             let ((a, sa), (b, sb)) = (&pair[0], &pair[1]);
-            if b.seq > 1 && (a.posted != b.posted || a.seq + 1 != b.seq) {
-                return Err(StoreError::Corrupt {
-                    path: b.path.clone(),
-                    reason: format!("{} follows {}, not the version before it in sequence", b.name, a.name),
-                });
-            }
-            if a.posted == b.posted && sa.content_sha256 == sb.content_sha256 {
-                return Err(StoreError::Corrupt {
-                    path: b.path.clone(),
-                    reason: format!("it holds the same content as {} (a copy, not a new version)", a.name),
-                });
-            }
+            check_successor((a, &sa.content_sha256), (b, &sb.content_sha256))?;
         }
-        if let Some((first, _)) = versions.first().filter(|(v, _)| v.seq > 1) {
-            return Err(StoreError::Corrupt {
-                path: first.path.clone(),
-                reason: "a _NNN name without the version before it".into(),
-            });
+        match versions.first() {
+            Some((first, _)) if first.seq > 1 => Err(no_predecessor(first)),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// The newest stored version of a trial, read and verified.
@@ -322,15 +308,9 @@ impl Store {
         let snap = self.read(id, &v)?;
         if v.seq > 1 {
             // The newest is a same-date successor: it must follow a different predecessor.
-            let before = all.pop().filter(|b| b.posted == v.posted);
-            let Some(before) = before else {
-                return Err(StoreError::Corrupt {
-                    path: v.path.clone(),
-                    reason: "a _NNN name without the version before it".into(),
-                });
-            };
+            let before = all.pop().filter(|b| b.posted == v.posted).ok_or_else(|| no_predecessor(&v))?;
             let prev = self.read(id, &before)?;
-            Self::check_sequence(&[(before, prev), (v.clone(), snap.clone())])?;
+            check_successor((&before, &prev.content_sha256), (&v, &snap.content_sha256))?;
         }
         Ok(Some((v, snap)))
     }
@@ -430,6 +410,29 @@ impl Store {
         // link(2) fails with EEXIST instead of replacing: no path can overwrite a snapshot.
         fs::hard_link(tmp, path).map_err(io_err(path))
     }
+}
+
+/// `b` may follow `a` (each with its content hash): a `_NNN` name follows the version before it
+/// in sequence, and a same-date successor holds other content.
+fn check_successor(a: (&StoredVersion, &str), b: (&StoredVersion, &str)) -> Result<(), StoreError> {
+    let ((a, a_hash), (b, b_hash)) = (a, b);
+    if b.seq > 1 && (a.posted != b.posted || a.seq + 1 != b.seq) {
+        return Err(StoreError::Corrupt {
+            path: b.path.clone(),
+            reason: format!("{} follows {}, not the version before it in sequence", b.name, a.name),
+        });
+    }
+    if a.posted == b.posted && a_hash == b_hash {
+        return Err(StoreError::Corrupt {
+            path: b.path.clone(),
+            reason: format!("it holds the same content as {} (a copy, not a new version)", a.name),
+        });
+    }
+    Ok(())
+}
+
+fn no_predecessor(v: &StoredVersion) -> StoreError {
+    StoreError::Corrupt { path: v.path.clone(), reason: "a _NNN name without the version before it".into() }
 }
 
 /// A hidden temp-file name unique to this write: process id, time and a random number, so a
