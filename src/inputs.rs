@@ -59,6 +59,24 @@ impl Loaded<'_> {
         &self.versions[self.used].1.study
     }
 
+    /// The registry changes of every stored version posted after `after` and up to `up_to`,
+    /// each with the version it came in: the one walk over the versions that the progress
+    /// report, the ethics report and the status digest share.
+    pub fn changes_posted(
+        &self,
+        after: NaiveDate,
+        up_to: NaiveDate,
+    ) -> Vec<(&crate::store::StoredVersion, crate::diff::Change)> {
+        let mut out = Vec::new();
+        for pair in self.versions.windows(2) {
+            let ((_, before), (version, after_snap)) = (&pair[0], &pair[1]);
+            if version.posted > after && version.posted <= up_to {
+                out.extend(crate::diff::between(before, after_snap).0.into_iter().map(|c| (version, c)));
+            }
+        }
+        out
+    }
+
     /// The registry's sites in the version used.
     pub fn locations(&self) -> Vec<Site> {
         study::sites(self.study())

@@ -202,19 +202,14 @@ fn assess(config: &Config, id: &NctId, since: NaiveDate, as_of: NaiveDate) -> Tr
     row.title = study::brief_title(doc).map(str::to_string);
     row.overall_status = study::overall_status(doc).map(str::to_string);
     row.last_update = Some(loaded.versions[loaded.used].0.posted.to_string());
-    for i in 1..=loaded.used {
-        let posted = loaded.versions[i].0.posted;
-        if posted > since && posted <= as_of {
-            for c in diff::between(&loaded.versions[i - 1].1, &loaded.versions[i].1).0 {
-                match c.importance {
-                    Importance::High => row.changes.high += 1,
-                    Importance::Medium => row.changes.medium += 1,
-                    Importance::Low => row.changes.low += 1,
-                }
-                if row.changes.top.is_none() && c.importance != Importance::Low {
-                    row.changes.top = Some(c.summary.clone());
-                }
-            }
+    for (_, c) in loaded.changes_posted(since, as_of) {
+        match c.importance {
+            Importance::High => row.changes.high += 1,
+            Importance::Medium => row.changes.medium += 1,
+            Importance::Low => row.changes.low += 1,
+        }
+        if row.changes.top.is_none() && c.importance != Importance::Low {
+            row.changes.top = Some(c.summary);
         }
     }
     // Findings and recruitment with the configured accrual log, if any.

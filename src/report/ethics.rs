@@ -20,7 +20,7 @@ use serde_json::Value;
 use super::Lang;
 use super::blocks::Block;
 use super::{Loaded, count, percent, plan_of};
-use crate::diff::{self, Importance, humanize};
+use crate::diff::{Importance, humanize};
 use crate::progress::sites;
 use crate::registry::study;
 
@@ -407,18 +407,13 @@ pub fn build(loaded: &Loaded, lang: Lang, local_override: Option<&Path>) -> anyh
     }
 
     b.push(Block::Heading(t.changes.into()));
-    let mut changes = Vec::new();
-    for i in 1..loaded.versions.len() {
-        let posted = loaded.versions[i].0.posted;
-        let date = lang.date(posted);
-        if posted >= period.start && posted <= period.end {
-            for c in diff::between(&loaded.versions[i - 1].1, &loaded.versions[i].1).0 {
-                if c.importance != Importance::Low {
-                    changes.push(format!("{date}: {}", c.summary));
-                }
-            }
-        }
-    }
+    // Posted on or after the first day of the period, up to its last.
+    let changes: Vec<String> = loaded
+        .changes_posted(period.start - chrono::Duration::days(1), period.end)
+        .into_iter()
+        .filter(|(_, c)| c.importance != Importance::Low)
+        .map(|(v, c)| format!("{}: {}", lang.date(v.posted), c.summary))
+        .collect();
     if changes.is_empty() {
         b.push(Block::Para(t.no_changes.into()));
     } else {

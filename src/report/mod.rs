@@ -257,24 +257,17 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
         notes.push(format!("The accrual log has inclusions at {}, a site the registry does not list.", s.facility));
     }
 
-    let mut recent_changes = Vec::new();
-    let window_start = as_of - Duration::days(RECENT_DAYS);
-    for i in 1..=used {
-        let posted = versions[i].0.posted;
-        let date = posted.to_string();
-        if posted > window_start && posted <= as_of {
-            for c in diff::between(&versions[i - 1].1, &versions[i].1).0 {
-                if c.importance != Importance::Low {
-                    recent_changes.push(RecentChange {
-                        snapshot: versions[i].0.name.clone(),
-                        date: date.clone(),
-                        importance: c.importance,
-                        summary: c.summary,
-                    });
-                }
-            }
-        }
-    }
+    let recent_changes: Vec<RecentChange> = loaded
+        .changes_posted(as_of - Duration::days(RECENT_DAYS), as_of)
+        .into_iter()
+        .filter(|(_, c)| c.importance != Importance::Low)
+        .map(|(v, c)| RecentChange {
+            snapshot: v.name.clone(),
+            date: v.posted.to_string(),
+            importance: c.importance,
+            summary: c.summary,
+        })
+        .collect();
 
     // The site-aware model, and which model leads: the site-aware one when at least two sites
     // are known (to the registry or the log), since a constant rate then mixes a past with
