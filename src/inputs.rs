@@ -77,6 +77,21 @@ impl Loaded<'_> {
         out
     }
 
+    /// Reads the accrual log — `accrual_override`, else the trial's configured one, if any —
+    /// against the sites of the version used. On an error the inputs stay without a log.
+    pub fn attach_log(&mut self, accrual_override: Option<&Path>) -> anyhow::Result<()> {
+        let (id, trial) = (&self.id, self.trial);
+        self.log_path = accrual_override.map(Path::to_path_buf).or_else(|| trial.and_then(|t| t.accrual.clone()));
+        if let Some(path) = &self.log_path {
+            let facilities: Vec<String> = self.locations().into_iter().map(|s| s.facility).collect();
+            let aliases = trial.map(|t| t.site_aliases.clone()).unwrap_or_default();
+            let names =
+                SiteNames::new(&facilities, &aliases).map_err(|e| anyhow::anyhow!("{id}: ctwatch.toml: {e}"))?;
+            self.log = Some(accrual::read(path, &names, self.as_of).with_context(|| id.to_string())?);
+        }
+        Ok(())
+    }
+
     /// The registry's sites in the version used.
     pub fn locations(&self) -> Vec<Site> {
         study::sites(self.study())
@@ -91,14 +106,7 @@ pub fn load<'a>(
     as_of: NaiveDate,
 ) -> anyhow::Result<Loaded<'a>> {
     let mut loaded = load_without_log(config, id, as_of)?;
-    let trial = loaded.trial;
-    loaded.log_path = accrual_override.map(Path::to_path_buf).or_else(|| trial.and_then(|t| t.accrual.clone()));
-    if let Some(path) = &loaded.log_path {
-        let facilities: Vec<String> = loaded.locations().into_iter().map(|s| s.facility).collect();
-        let aliases = trial.map(|t| t.site_aliases.clone()).unwrap_or_default();
-        let names = SiteNames::new(&facilities, &aliases).map_err(|e| anyhow::anyhow!("{id}: ctwatch.toml: {e}"))?;
-        loaded.log = Some(accrual::read(path, &names, as_of).with_context(|| id.to_string())?);
-    }
+    loaded.attach_log(accrual_override)?;
     Ok(loaded)
 }
 

@@ -191,7 +191,7 @@ fn assess(config: &Config, id: &NctId, since: NaiveDate, as_of: NaiveDate) -> Tr
     };
     // Registry facts, changes and duties need no accrual log: load without one first, so a bad
     // log never hides them.
-    let loaded = match inputs::load_without_log(config, id, as_of) {
+    let mut loaded = match inputs::load_without_log(config, id, as_of) {
         Ok(l) => l,
         Err(e) => {
             row.error = Some(crate::one_line(&e));
@@ -215,7 +215,8 @@ fn assess(config: &Config, id: &NctId, since: NaiveDate, as_of: NaiveDate) -> Tr
     // Findings and recruitment with the configured accrual log, if any.
     let has_log = config.trial(id).is_some_and(|t| t.accrual.is_some());
     let findings = if has_log {
-        match report::build(config, id, None, as_of) {
+        // The store is read once: the log is attached to the inputs already loaded.
+        match loaded.attach_log(None).and_then(|()| report::build_from(&loaded)) {
             Ok(r) => {
                 if let (Some(enrolled), Some(ahead)) = (r.enrolled, r.ahead_of_plan) {
                     row.recruitment = Some(Recruitment {
