@@ -251,7 +251,8 @@ pub struct DiscoverArgs {
     /// Lead sponsor or collaborator name (the registry's query.spons)
     #[arg(long, value_name = "NAME")]
     pub sponsor: Option<String>,
-    /// Only trials with this overall status (repeatable), e.g. RECRUITING
+    /// Only trials with these overall statuses: comma-separated or repeated, e.g.
+    /// RECRUITING,NOT_YET_RECRUITING
     #[arg(long, value_name = "STATUS")]
     pub status: Vec<String>,
     /// Append a [[trial]] table for each trial not yet in the config

@@ -33,8 +33,14 @@ pub fn run(config: &Config, args: &DiscoverArgs, out: &mut dyn Write) -> anyhow:
             "say whose trials to find: --lead \"NAME\" (lead sponsor) and/or --sponsor \"NAME\" (lead sponsor or collaborator)"
         );
     }
-    let statuses: Vec<String> =
-        args.status.iter().map(|s| s.trim().to_ascii_uppercase().replace([' ', ','], "_")).collect();
+    // `--status RECRUITING,NOT_YET_RECRUITING`, repeated `--status`, or words ("not yet recruiting").
+    let statuses: Vec<String> = args
+        .status
+        .iter()
+        .flat_map(|s| s.split(','))
+        .map(|s| s.trim().to_ascii_uppercase().replace([' ', '-'], "_"))
+        .filter(|s| !s.is_empty())
+        .collect();
     if let Some(bad) = statuses.iter().find(|s| !s.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')) {
         bail!("--status {bad:?} is not a registry status (e.g. RECRUITING, NOT_YET_RECRUITING)");
     }

@@ -65,15 +65,14 @@ fn discover_pages_through_the_search_and_adds_what_is_not_watched() {
     assert!(run.stdout.contains("3 trials found, all already in ctwatch.toml"), "{run:?}");
     assert_eq!(std::fs::read_to_string(ws.path("ctwatch.toml")).unwrap(), text);
 
+    // The comma-separated form (the documented one) asks the same search.
     let json: Value = serde_json::from_str(
         &ws.run(&[
             "discover",
             "--lead",
             "University Medical Center Groningen",
             "--status",
-            "RECRUITING",
-            "--status",
-            "NOT_YET_RECRUITING",
+            "RECRUITING,NOT_YET_RECRUITING",
             "--format",
             "json",
         ])
