@@ -297,9 +297,9 @@ pub struct VerifyArgs {
 /// `ctwatch backfill`
 #[derive(Debug, Args)]
 pub struct BackfillArgs {
-    /// The trial
+    /// Trials (default: every [[trial]] in the config file)
     #[arg(value_name = "NCT")]
-    pub trial: String,
+    pub trials: Vec<String>,
     /// Config and store.
     #[command(flatten)]
     pub files: Files,

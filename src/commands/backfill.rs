@@ -38,11 +38,27 @@ pub struct Row {
 
 /// Runs `ctwatch backfill`.
 pub fn run(config: &Config, args: &BackfillArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let id = NctId::parse(&args.trial)?;
-    let store = Store::new(&config.snapshots);
-    let index = store.history_index(&id)?;
+    // One client for every trial, so the one-request-a-second pacing holds across them.
     let history = History::new(config.history_base.clone(), config.registry.clone())?;
     let rt = crate::runtime()?;
+    super::each_trial(config, &args.trials, args.format == Format::Json, out, |id, out| {
+        one(config, args, &history, &rt, id, out)
+    })
+}
+
+/// Backfills one trial, all or nothing.
+fn one(
+    config: &Config,
+    args: &BackfillArgs,
+    history: &History,
+    rt: &tokio::runtime::Runtime,
+    id: &NctId,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    let id = id.clone();
+    let requests_before = history.requests_made();
+    let store = Store::new(&config.snapshots);
+    let index = store.history_index(&id)?;
     let (entries, list_url) =
         rt.block_on(history.list(&id)).with_context(|| format!("{id}: cannot read the version history"))?;
     let missing: Vec<&Entry> = entries.iter().filter(|e| !index.contains_key(&e.version)).collect();
@@ -164,7 +180,7 @@ pub fn run(config: &Config, args: &BackfillArgs, out: &mut dyn Write) -> anyhow:
             let mut t = format!(
                 "{id}: {}, {stored} newly stored, {}\n",
                 render::plural(rows.len(), "registry version"),
-                render::plural(history.requests_made() as usize, "request")
+                render::plural((history.requests_made() - requests_before) as usize, "request")
             );
             t.push_str(&render::table(
                 &["Version", "Date", "Status", "Result", "Snapshot"],

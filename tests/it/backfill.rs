@@ -245,3 +245,19 @@ fn a_version_already_synced_is_recognised_and_syncs_stay_quiet() {
     assert_eq!(sj["trials"][0]["changes"][0]["summary"], "Enrollment target 35 → 40 (+14.3 %)");
     assert!(!sj["trials"][0]["changes"].to_string().contains("eligibilityCriteria"));
 }
+
+#[test]
+fn every_trial_in_the_config_is_backfilled_and_one_failure_hides_nothing() {
+    let ws = Workspace::new(&format!("{TRIAL}[[trial]]\nnct_id = \"NCT00000042\"\n"));
+    serve_history(&ws);
+    ws.server.route("/api/int/studies/NCT00000042/history", vec![Reply::text(404, "no such study")]);
+    ws.server.route("/api/int/studies/NCT00000042", vec![Reply::text(404, "no such study")]);
+    let base = format!("{}/api/int", ws.server.origin);
+    let run = ws.run(&["--history-base", base.as_str(), "backfill", "--format", "json"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let list: Vec<Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(list.len(), 1, "the trial that worked: {list:?}");
+    assert_eq!(list[0]["nct_id"], "NCT07038304");
+    assert_eq!(ws.versions("NCT07038304").len(), 3);
+    assert!(run.stderr.contains("NCT00000042"), "{}", run.stderr);
+}
