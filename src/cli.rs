@@ -87,19 +87,27 @@ pub struct Online {
 impl Cli {
     /// `--quiet`, before or after the subcommand.
     pub fn quiet(&self) -> bool {
-        self.global.quiet
-            || match &self.command {
-                Command::Sync(a) => a.files.quiet,
-                Command::Diff(a) => a.files.quiet,
-                Command::History(a) => a.files.quiet,
-                Command::Report(a) => a.input.files.quiet,
-                Command::Check(a) => a.input.files.quiet,
-                Command::Backfill(a) => a.files.quiet,
-                Command::Verify(a) => a.files.quiet,
-                Command::Status(a) => a.files.quiet,
-                Command::Discover(a) => a.quiet,
-                Command::Completions(_) | Command::Man => true,
-            }
+        let after = match &self.command {
+            Command::Discover(a) => a.quiet,
+            Command::Completions(_) | Command::Man => true,
+            _ => self.files().is_some_and(|f| f.quiet),
+        };
+        self.global.quiet || after
+    }
+
+    /// The config and store options given after the subcommand, for the commands that take them.
+    fn files(&self) -> Option<&Files> {
+        match &self.command {
+            Command::Sync(a) => Some(&a.files),
+            Command::Diff(a) => Some(&a.files),
+            Command::History(a) => Some(&a.files),
+            Command::Report(a) => Some(&a.input.files),
+            Command::Check(a) => Some(&a.input.files),
+            Command::Backfill(a) => Some(&a.files),
+            Command::Verify(a) => Some(&a.files),
+            Command::Status(a) => Some(&a.files),
+            Command::Discover(_) | Command::Completions(_) | Command::Man => None,
+        }
     }
 
     /// The options of this command line: those after the subcommand win over those before.
@@ -112,22 +120,19 @@ impl Cli {
             reports: g.reports.clone(),
             config: g.config.clone(),
         };
-        let (files, online, history, reports) = match &self.command {
-            Command::Sync(a) => (Some(&a.files), Some(&a.online), None, None),
-            Command::Diff(a) => (Some(&a.files), Some(&a.online), None, None),
-            Command::History(a) => (Some(&a.files), None, None, None),
-            Command::Report(a) => (Some(&a.input.files), None, None, a.reports.as_ref()),
-            Command::Check(a) => (Some(&a.input.files), None, None, None),
-            Command::Backfill(a) => (Some(&a.files), None, a.history_base.as_ref(), None),
-            Command::Verify(a) => (Some(&a.files), None, None, None),
-            Command::Status(a) => (Some(&a.files), None, None, a.reports.as_ref()),
+        let (online, history, reports) = match &self.command {
+            Command::Sync(a) => (Some(&a.online), None, None),
+            Command::Diff(a) => (Some(&a.online), None, None),
+            Command::Report(a) => (None, None, a.reports.as_ref()),
+            Command::Backfill(a) => (None, a.history_base.as_ref(), None),
+            Command::Status(a) => (None, None, a.reports.as_ref()),
             Command::Discover(a) => {
                 o.config = a.config.clone().or(o.config);
-                (None, Some(&a.online), None, None)
+                (Some(&a.online), None, None)
             }
-            Command::Completions(_) | Command::Man => (None, None, None, None),
+            _ => (None, None, None),
         };
-        if let Some(f) = files {
+        if let Some(f) = self.files() {
             o.config = f.config.clone().or(o.config);
             o.snapshots = f.snapshots.clone().or(o.snapshots);
         }
