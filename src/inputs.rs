@@ -41,6 +41,11 @@ impl Loaded<'_> {
         enrollment_count(self.study()).filter(|c| *c > 0).and_then(|c| u32::try_from(c).ok())
     }
 
+    /// The registry's completion date, a partial date counting to the end of its period.
+    pub fn registry_end(&self) -> Option<NaiveDate> {
+        study::date_at(self.study(), study::COMPLETION_DATE).map(|d| d.last_day())
+    }
+
     /// The recruitment target: the config's, else the registry's enrollment count.
     pub fn target(&self) -> Option<u32> {
         self.trial.and_then(|t| t.target).or_else(|| self.registry_target())

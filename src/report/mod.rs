@@ -160,11 +160,9 @@ pub fn plan_of(loaded: &Loaded) -> anyhow::Result<(Plan, Sources)> {
     let (end, end_source) = match trial_cfg.and_then(|t| t.recruitment_end) {
         Some(d) => (d, "config"),
         None => (
-            date_at(study, study::COMPLETION_DATE)
-                .with_context(|| {
-                    format!("{id}: no completion date on the registry; set recruitment_end in ctwatch.toml")
-                })?
-                .last_day(),
+            loaded.registry_end().with_context(|| {
+                format!("{id}: no completion date on the registry; set recruitment_end in ctwatch.toml")
+            })?,
             "registry",
         ),
     };
@@ -286,7 +284,7 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
         (None, _) => ("constant-rate", String::new()),
     };
     // Where the registry moved the goalposts: the leading model against its figures too.
-    let registry_end = date_at(study, study::COMPLETION_DATE).map(|d| d.last_day());
+    let registry_end = loaded.registry_end();
     let registry_target = loaded.registry_target();
     if enrolled.is_some() && progress.target_reached_on.is_none() {
         let (t2, e2) = (registry_target.unwrap_or(target), registry_end.unwrap_or(recruitment_end));
@@ -384,7 +382,7 @@ pub fn plan_disagreements(loaded: &Loaded, plan: &Plan, sources: &Sources, lang:
             ),
         });
     }
-    let registry_end = date_at(loaded.study(), study::COMPLETION_DATE).map(|d| d.last_day());
+    let registry_end = loaded.registry_end();
     if sources.recruitment_end == "config"
         && let Some(e) = registry_end
         && e != plan.end
