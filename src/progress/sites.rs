@@ -180,38 +180,29 @@ impl SiteModel {
 
     /// When each site counts as open, and why.
     fn opening_dates(&self) -> Vec<(NaiveDate, &'static str)> {
-        let known: Vec<(NaiveDate, &'static str)> = self
+        // Sites whose opening is known: configured, else their first inclusion.
+        let known: Vec<Option<(NaiveDate, &'static str)>> = self
             .sites
             .iter()
             .map(|s| match (s.opened, s.first_inclusion) {
-                (Some(d), _) => (Some(d), "configured"),
-                (None, Some(d)) => (Some(d), "first inclusion"),
-                (None, None) => (None, ""),
+                (Some(d), _) => Some((d, "configured")),
+                (None, Some(d)) => Some((d, "first inclusion")),
+                (None, None) => None,
             })
-            .map(|(d, why)| (d.unwrap_or(self.as_of), why))
             .collect();
-        let mut delays: Vec<i64> = self
-            .sites
-            .iter()
-            .zip(&known)
-            .filter(|(s, (_, why))| !why.is_empty() && (s.opened.is_some() || s.first_inclusion.is_some()))
-            .map(|(_, (d, _))| (*d - self.start).num_days().max(0))
-            .collect();
+        let mut delays: Vec<i64> = known.iter().flatten().map(|(d, _)| (*d - self.start).num_days().max(0)).collect();
         delays.sort_unstable();
-        let median_delay = (!delays.is_empty()).then(|| delays[delays.len() / 2]);
+        let median_delay = delays.get(delays.len() / 2).copied();
         self.sites
             .iter()
             .zip(known)
-            .map(|(s, (d, why))| {
-                if !why.is_empty() {
-                    (d, why)
-                } else if !s.not_yet_recruiting {
-                    (self.as_of, "recruiting on the registry")
-                } else if let Some(delay) = median_delay {
+            .map(|(s, known)| match (known, median_delay) {
+                (Some(k), _) => k,
+                (None, _) if !s.not_yet_recruiting => (self.as_of, "recruiting on the registry"),
+                (None, Some(delay)) => {
                     ((self.start + Duration::days(delay)).max(self.as_of), "median delay of the other sites")
-                } else {
-                    (self.as_of + Duration::days(DEFAULT_OPENING_DAYS), "default (90 days)")
                 }
+                (None, None) => (self.as_of + Duration::days(DEFAULT_OPENING_DAYS), "default (90 days)"),
             })
             .collect()
     }
