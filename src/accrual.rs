@@ -2,7 +2,10 @@
 //!
 //! The registry only knows the recruitment target until the trial ends; actual inclusions come
 //! from the sponsor. The log is `participant_id,site,enrolled_on,withdrawn_on` (dates
-//! `YYYY-MM-DD`, `withdrawn_on` may be empty; other columns are ignored). Nothing is guessed:
+//! `YYYY-MM-DD`, `withdrawn_on` may be empty). Three optional columns feed the ethics report:
+//! `consented_on` (informed consent; on or before `enrolled_on`), `withdrawal_reason` (only
+//! with `withdrawn_on`) and `completed_on` (the participant finished the study; never with
+//! `withdrawn_on`). Other columns are ignored. Nothing is guessed:
 //! every bad row is rejected with file, line and reason. Participant ids are read only to
 //! catch duplicates and are never kept or printed — not even in error messages.
 
@@ -13,7 +16,7 @@ use chrono::NaiveDate;
 use similar::TextDiff;
 
 /// One included participant, without their id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Inclusion {
     /// The registry facility name the log's site resolved to.
     pub facility: String,
@@ -21,15 +24,35 @@ pub struct Inclusion {
     pub enrolled_on: NaiveDate,
     /// Date the participant left the study early, if so.
     pub withdrawn_on: Option<NaiveDate>,
+    /// Date of informed consent (optional column `consented_on`).
+    pub consented_on: Option<NaiveDate>,
+    /// Why the participant left early (optional column `withdrawal_reason`).
+    pub withdrawal_reason: Option<String>,
+    /// Date the participant completed the study (optional column `completed_on`).
+    pub completed_on: Option<NaiveDate>,
+}
+
+/// Which optional columns the log has: a report says "not recorded" rather than "none" for a
+/// column that is missing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OptionalColumns {
+    /// `consented_on`.
+    pub consented_on: bool,
+    /// `withdrawal_reason`.
+    pub withdrawal_reason: bool,
+    /// `completed_on`.
+    pub completed_on: bool,
 }
 
 /// A validated accrual log.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct AccrualLog {
     /// The file it came from.
     pub path: PathBuf,
     /// Inclusions in file order.
     pub inclusions: Vec<Inclusion>,
+    /// The optional columns present.
+    pub columns: OptionalColumns,
 }
 
 /// A rejected accrual log: names the file and, for row problems, the line.
@@ -45,6 +68,7 @@ pub struct AccrualError {
 }
 
 const COLUMNS: [&str; 4] = ["participant_id", "site", "enrolled_on", "withdrawn_on"];
+const OPTIONAL: [&str; 3] = ["consented_on", "withdrawal_reason", "completed_on"];
 
 /// The largest accrual log read (a trial's log is kilobytes; this is far above any real one).
 pub const MAX_LOG_BYTES: u64 = 64 << 20;
@@ -148,6 +172,15 @@ pub fn read(path: &Path, sites: &SiteNames, as_of: NaiveDate) -> Result<AccrualL
             || fail(Some(1), format!("missing column {column:?}; the header must name {}", COLUMNS.join(","))),
         )?;
     }
+    let optional: Vec<Option<usize>> = OPTIONAL
+        .iter()
+        .map(|column| header.iter().position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(column)))
+        .collect();
+    let columns = OptionalColumns {
+        consented_on: optional[0].is_some(),
+        withdrawal_reason: optional[1].is_some(),
+        completed_on: optional[2].is_some(),
+    };
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut inclusions = Vec::new();
     for record in reader.records() {
@@ -167,17 +200,43 @@ pub fn read(path: &Path, sites: &SiteNames, as_of: NaiveDate) -> Result<AccrualL
         if let Some(first) = seen.insert(id.to_string(), line) {
             return Err(fail(Some(line), format!("duplicate participant_id (first on line {first})")));
         }
-        let date = |i: usize| -> Result<Option<NaiveDate>, AccrualError> {
-            let text = field(i);
+        let optional_field = |k: usize| optional[k].and_then(|i| record.get(i)).unwrap_or("");
+        let parse_date = |name: &str, text: &str| -> Result<Option<NaiveDate>, AccrualError> {
             if text.is_empty() {
                 return Ok(None);
             }
-            NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().filter(|_| text.len() == 10).map(Some).ok_or_else(|| {
-                fail(Some(line), format!("{} {:?} is not a date (YYYY-MM-DD)", COLUMNS[i], excerpt(text)))
-            })
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .filter(|_| text.len() == 10)
+                .map(Some)
+                .ok_or_else(|| fail(Some(line), format!("{name} {:?} is not a date (YYYY-MM-DD)", excerpt(text))))
         };
+        let date = |i: usize| parse_date(COLUMNS[i], field(i));
         let enrolled_on = date(2)?.ok_or_else(|| fail(Some(line), "enrolled_on is empty".into()))?;
         let withdrawn_on = date(3)?;
+        let consented_on = parse_date(OPTIONAL[0], optional_field(0))?;
+        let withdrawal_reason = Some(optional_field(1)).filter(|r| !r.is_empty()).map(str::to_string);
+        let completed_on = parse_date(OPTIONAL[2], optional_field(2))?;
+        if let Some(c) = consented_on.filter(|c| *c > enrolled_on) {
+            return Err(fail(Some(line), format!("consented_on {c} is after enrolled_on {enrolled_on}")));
+        }
+        if withdrawal_reason.is_some() && withdrawn_on.is_none() {
+            return Err(fail(Some(line), "withdrawal_reason is given but withdrawn_on is empty".into()));
+        }
+        if let Some(c) = completed_on {
+            if withdrawn_on.is_some() {
+                return Err(fail(
+                    Some(line),
+                    "both withdrawn_on and completed_on are given; a participant does one".into(),
+                ));
+            }
+            if c < enrolled_on {
+                return Err(fail(Some(line), format!("completed_on {c} is before enrolled_on {enrolled_on}")));
+            }
+            if c > as_of {
+                return Err(fail(Some(line), format!("completed_on {c} is after the report date {as_of}")));
+            }
+        }
         if enrolled_on > as_of {
             return Err(fail(Some(line), format!("enrolled_on {enrolled_on} is after the report date {as_of}")));
         }
@@ -190,9 +249,16 @@ pub fn read(path: &Path, sites: &SiteNames, as_of: NaiveDate) -> Result<AccrualL
             }
         }
         let facility = sites.resolve(field(1)).map_err(|why| fail(Some(line), why))?;
-        inclusions.push(Inclusion { facility, enrolled_on, withdrawn_on });
+        inclusions.push(Inclusion {
+            facility,
+            enrolled_on,
+            withdrawn_on,
+            consented_on,
+            withdrawal_reason,
+            completed_on,
+        });
     }
-    Ok(AccrualLog { path: path.to_path_buf(), inclusions })
+    Ok(AccrualLog { path: path.to_path_buf(), inclusions, columns })
 }
 
 trait KindMessage {
@@ -264,6 +330,39 @@ mod tests {
         // Column order and extra columns do not matter.
         let log = parse("site,enrolled_on,notes,withdrawn_on,participant_id\nUMCG,2025-02-01,x,,A\n").unwrap();
         assert_eq!(log.inclusions.len(), 1);
+    }
+
+    #[test]
+    fn optional_columns_for_the_ethics_report() {
+        let head = "participant_id,site,consented_on,enrolled_on,withdrawn_on,withdrawal_reason,completed_on\n";
+        let log = parse(&format!(
+            "{head}A,UMCG,2025-01-28,2025-02-01,2025-05-01,\"Moved abroad, no follow-up\",\nB,UMCG,,2025-03-01,,,2026-03-01\n"
+        ))
+        .unwrap();
+        assert_eq!(log.columns, OptionalColumns { consented_on: true, withdrawal_reason: true, completed_on: true });
+        let (a, b) = (&log.inclusions[0], &log.inclusions[1]);
+        assert_eq!(a.consented_on, NaiveDate::from_ymd_opt(2025, 1, 28));
+        assert_eq!(a.withdrawal_reason.as_deref(), Some("Moved abroad, no follow-up"));
+        assert_eq!((b.consented_on, b.completed_on), (None, NaiveDate::from_ymd_opt(2026, 3, 1)));
+        assert_eq!(parse(&format!("{HEADER}A,UMCG,2025-02-01,\n")).unwrap().columns, OptionalColumns::default());
+        for (row, error) in [
+            (
+                "SECRET9,UMCG,2025-02-02,2025-02-01,,,",
+                "log.csv:2: consented_on 2025-02-02 is after enrolled_on 2025-02-01",
+            ),
+            ("SECRET9,UMCG,,2025-02-01,,Moved,", "log.csv:2: withdrawal_reason is given but withdrawn_on is empty"),
+            (
+                "SECRET9,UMCG,,2025-02-01,2025-03-01,,2025-04-01",
+                "log.csv:2: both withdrawn_on and completed_on are given",
+            ),
+            ("SECRET9,UMCG,,2025-02-01,,,2025-01-01", "log.csv:2: completed_on 2025-01-01 is before enrolled_on"),
+            ("SECRET9,UMCG,,2025-02-01,,,2026-12-01", "log.csv:2: completed_on 2026-12-01 is after the report date"),
+            ("SECRET9,UMCG,1-2-2025,2025-02-01,,,", "log.csv:2: consented_on \"1-2-2025\" is not a date"),
+        ] {
+            let e = parse(&format!("{head}{row}\n")).unwrap_err().to_string();
+            assert!(e.starts_with(error), "{row}: {e}");
+            assert!(!e.contains("SECRET9"), "no participant id: {e}");
+        }
     }
 
     #[test]

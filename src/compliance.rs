@@ -343,8 +343,9 @@ mod tests {
             path: "log.csv".into(),
             inclusions: rows
                 .iter()
-                .map(|(f, day)| Inclusion { facility: f.to_string(), enrolled_on: d(day), withdrawn_on: None })
+                .map(|(f, day)| Inclusion { facility: f.to_string(), enrolled_on: d(day), ..Default::default() })
                 .collect(),
+            ..Default::default()
         }
     }
 

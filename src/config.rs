@@ -111,6 +111,12 @@ pub struct TrialConfig {
     pub site_opening: BTreeMap<String, NaiveDate>,
     /// The investigator's local file for the ethics report (adverse events, amendments…).
     pub ethics: Option<PathBuf>,
+    /// The principal investigator as the ethics report names them (and signs it).
+    pub principal_investigator: Option<String>,
+    /// The reviewing ethics committee (METC), e.g. "METC UMC Groningen".
+    pub metc: Option<String>,
+    /// The METC's reference number for the study.
+    pub metc_reference: Option<String>,
 }
 
 /// The global options as given on the command line or in the environment.
@@ -165,6 +171,14 @@ struct RawTrial {
     #[serde(default)]
     site_opening: BTreeMap<String, toml::Spanned<RawDate>>,
     ethics: Option<PathBuf>,
+    principal_investigator: Option<String>,
+    metc: Option<String>,
+    metc_reference: Option<String>,
+}
+
+/// A free-text setting, trimmed; blank counts as not set.
+fn nonempty(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
 }
 
 impl Config {
@@ -387,6 +401,9 @@ fn trials(raw: Vec<RawTrial>, base_dir: &Path, text: &str) -> anyhow::Result<Vec
             target: t.target,
             prior_certainty: t.prior_certainty,
             site_aliases: t.site_aliases,
+            principal_investigator: nonempty(t.principal_investigator),
+            metc: nonempty(t.metc),
+            metc_reference: nonempty(t.metc_reference),
         });
     }
     Ok(out)

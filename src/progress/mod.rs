@@ -218,8 +218,10 @@ mod tests {
                     facility: if i % 2 == 0 { "A".into() } else { "B".into() },
                     enrolled_on: d(s),
                     withdrawn_on: (i == 1).then(|| d(s) + chrono::Duration::days(30)),
+                    ..Default::default()
                 })
                 .collect(),
+            ..Default::default()
         }
     }
 
