@@ -399,6 +399,8 @@ pub enum ReportFormat {
     Html,
     /// The report data (JSON)
     Json,
+    /// Only the Word file (ethics report), printing nothing
+    Docx,
 }
 
 /// `ctwatch diff`

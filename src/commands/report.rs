@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::cli::{ReportArgs, ReportFormat, ReportKind};
 use crate::config::Config;
 use crate::nct::NctId;
-use crate::report::{self, chart, html, markdown, summary};
+use crate::report::{self, chart, docx, html, markdown, summary};
 use crate::{Exit, clock};
 
 /// Parses `--as-of` (default: today, UTC).
@@ -50,6 +50,11 @@ fn one(config: &Config, args: &ReportArgs, id: &NctId, as_of: NaiveDate, out: &m
     if args.kind == ReportKind::Ethics {
         return ethics(config, args, &id, as_of, &dir, out);
     }
+    if args.format == Some(ReportFormat::Docx) {
+        anyhow::bail!(
+            "{id}: the Word file is made for the ethics report (--kind ethics); the progress report is Markdown, HTML, JSON and SVG"
+        );
+    }
     let r = report::build(config, &id, args.input.accrual.as_deref(), as_of)?;
     let stem = format!("{as_of}-progress");
     let svg = chart::svg(&r);
@@ -58,11 +63,14 @@ fn one(config: &Config, args: &ReportArgs, id: &NctId, as_of: NaiveDate, out: &m
     let page = html::render(&format!("Recruitment progress {id} as of {as_of}"), &blocks, Some(&svg));
     let mut json = serde_json::to_string_pretty(&r)?;
     json.push('\n');
-    let written = write_files(&dir, &stem, &[("md", &md), ("html", &page), ("json", &json), ("svg", &svg)])?;
+    let files: [(&str, &[u8]); 4] =
+        [("md", md.as_bytes()), ("html", page.as_bytes()), ("json", json.as_bytes()), ("svg", svg.as_bytes())];
+    let written = write_files(&dir, &stem, &files)?;
     match args.format {
         Some(ReportFormat::Json) => out.write_all(json.as_bytes())?,
         Some(ReportFormat::Markdown) => out.write_all(md.as_bytes())?,
         Some(ReportFormat::Html) => out.write_all(page.as_bytes())?,
+        Some(ReportFormat::Docx) => unreachable!("refused above"),
         None => {
             for p in &written {
                 writeln!(out, "{}", p.display())?;
@@ -75,14 +83,15 @@ fn one(config: &Config, args: &ReportArgs, id: &NctId, as_of: NaiveDate, out: &m
 }
 
 /// Writes `<dir>/<stem>.<ext>` for each rendering, all or nothing; returns the paths in order.
-fn write_files(dir: &std::path::Path, stem: &str, files: &[(&str, &str)]) -> anyhow::Result<Vec<std::path::PathBuf>> {
+fn write_files(dir: &std::path::Path, stem: &str, files: &[(&str, &[u8])]) -> anyhow::Result<Vec<std::path::PathBuf>> {
     let set: Vec<(std::path::PathBuf, &[u8])> =
-        files.iter().map(|(ext, text)| (dir.join(format!("{stem}.{ext}")), text.as_bytes())).collect();
+        files.iter().map(|(ext, bytes)| (dir.join(format!("{stem}.{ext}")), *bytes)).collect();
     report::write_files(&set)?;
     Ok(set.into_iter().map(|(p, _)| p).collect())
 }
 
-/// `report --kind ethics`: the METC/CCMO annual progress report, Markdown and HTML.
+/// `report --kind ethics`: the METC/CCMO annual progress report as Markdown, HTML and Word
+/// (`--format docx`: only the Word file); `--format json` prints its figures.
 fn ethics(
     config: &Config,
     args: &ReportArgs,
@@ -91,25 +100,29 @@ fn ethics(
     dir: &std::path::Path,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
-    if args.format == Some(ReportFormat::Json) {
-        anyhow::bail!(
-            "{id}: the ethics report is a document; use --format markdown or html (the data is in the progress report's JSON)"
-        );
-    }
     let loaded = report::load(config, id, args.input.accrual.as_deref(), as_of)?;
-    let r = report::ethics::build(&loaded, args.lang, args.ethics.as_deref())?;
-    let lang = match args.lang {
-        crate::cli::Lang::En => "en",
-        crate::cli::Lang::Nl => "nl",
-    };
-    let md = markdown::render(&r.blocks, None);
-    let page = html::render_lang(lang, &r.title, &r.blocks, None);
-    let stem = format!("{}-metc-progress{}", r.period.end, if lang == "en" { "" } else { "-nl" });
-    let written = write_files(dir, &stem, &[("md", &md), ("html", &page)])?;
+    let model = report::ethics::model(&loaded, args.ethics.as_deref())?;
+    let lang = args.lang;
+    let (blocks, title) = (report::ethics::blocks(&model, lang), report::ethics::title(&model, lang));
+    let word = docx::render(lang, &title, &blocks, &format!("{as_of}T00:00:00Z"))?;
+    let stem = format!("{}-metc-progress{}", model.period.end, lang.file_suffix());
+    if args.format == Some(ReportFormat::Docx) {
+        write_files(dir, &stem, &[("docx", &word)])?;
+        return Ok(Exit::Clean);
+    }
+    let md = markdown::render(&blocks, None);
+    let page = html::render_lang(lang.code(), &title, &blocks, None);
+    let written = write_files(dir, &stem, &[("md", md.as_bytes()), ("html", page.as_bytes()), ("docx", &word)])?;
     match args.format {
         Some(ReportFormat::Markdown) => out.write_all(md.as_bytes())?,
         Some(ReportFormat::Html) => out.write_all(page.as_bytes())?,
-        _ => {
+        Some(ReportFormat::Json) => {
+            let mut json = serde_json::to_string_pretty(&model)?;
+            json.push('\n');
+            out.write_all(json.as_bytes())?;
+        }
+        Some(ReportFormat::Docx) => unreachable!("handled above"),
+        None => {
             for p in &written {
                 writeln!(out, "{}", p.display())?;
             }

@@ -147,6 +147,8 @@ pub const ORG_STUDY_ID: &str = "/protocolSection/identificationModule/orgStudyId
 pub const START_DATE: &str = "/protocolSection/statusModule/startDateStruct/date";
 /// `statusModule.completionDateStruct.date`.
 pub const COMPLETION_DATE: &str = "/protocolSection/statusModule/completionDateStruct/date";
+/// The completion date's type (ESTIMATED, ACTUAL).
+pub const COMPLETION_DATE_TYPE: &str = "/protocolSection/statusModule/completionDateStruct/type";
 /// `designModule.enrollmentInfo.type` (`ESTIMATED` while the count is the target).
 pub const ENROLLMENT_TYPE: &str = "/protocolSection/designModule/enrollmentInfo/type";
 /// `contactsLocationsModule.overallOfficials`.

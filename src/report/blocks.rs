@@ -1,5 +1,5 @@
 //! A report as a list of blocks of plain text, rendered by [`super::markdown`] and
-//! [`super::html`] — one content model, so the Markdown and HTML reports cannot drift apart,
+//! [`super::html`] and [`super::docx`] — one content model, so the Markdown, HTML and Word reports cannot drift apart,
 //! and each renderer escapes every string for its own format.
 
 /// One block of a report. All text is plain (unescaped) and may contain registry text.
@@ -9,6 +9,8 @@ pub enum Block {
     Title(String),
     /// Level-2 section heading.
     Heading(String),
+    /// Level-3 heading inside a section.
+    Subheading(String),
     /// A paragraph.
     Para(String),
     /// The key message, emphasised.
@@ -24,4 +26,8 @@ pub enum Block {
     /// A line with a label and a link: (label, link text, URL). The URL must be ctwatch's own
     /// (the registry page of a validated id), never registry text.
     Link(String, String, String),
+    /// A signature block: label/value rows, an empty value leaving room to write by hand.
+    Signature(Vec<(String, String)>),
+    /// The closing line set apart from the last section (who made the report, from what).
+    Footer(String),
 }

@@ -32,6 +32,11 @@ td.num, td.short { white-space: nowrap; }
 th { background: #eee; }
 table.facts th { width: 16rem; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+h3 { font-size: 1.05rem; margin: 1.2rem 0 .3rem; }
+table.signature { margin-top: 1rem; }
+table.signature th { width: 13rem; }
+table.signature td { width: 24rem; height: 2.2rem; vertical-align: bottom; }
+footer { margin-top: 2.5rem; border-top: 1px solid #bbb; padding-top: .4rem; color: #555; font-size: .85rem; font-style: italic; }
 figure { margin: 1rem 0; }
 figure svg { max-width: 100%; height: auto; }
 @media print {
@@ -39,7 +44,10 @@ figure svg { max-width: 100%; height: auto; }
   h1 { font-size: 16pt; margin-top: 0; }
   h2 { font-size: 12pt; margin-top: 1.2em; break-after: avoid; }
   .lead { background: none; font-size: 11pt; }
+  h3 { font-size: 10.5pt; break-after: avoid; }
   table, figure, tr { break-inside: avoid; }
+  table.signature td { height: 11mm; }
+  footer { font-size: 8pt; margin-top: 8mm; }
   table.facts th { width: 13rem; }
   th, td { padding: .15rem .45rem; }
   figure { margin: .4rem 0; }
@@ -77,6 +85,7 @@ pub fn render_lang(lang: &str, title: &str, blocks: &[Block], svg: Option<&str>)
         match block {
             Block::Title(t) => body.push_str(&format!("<h1>{}</h1>\n", escape(t))),
             Block::Heading(h) => body.push_str(&format!("<h2>{}</h2>\n", escape(h))),
+            Block::Subheading(h) => body.push_str(&format!("<h3>{}</h3>\n", escape(h))),
             Block::Para(p) => body.push_str(&format!("<p>{}</p>\n", escape(p))),
             Block::Lead(p) => body.push_str(&format!("<p class=\"lead\">{}</p>\n", escape(p))),
             Block::Facts(pairs) => {
@@ -123,6 +132,14 @@ pub fn render_lang(lang: &str, title: &str, blocks: &[Block], svg: Option<&str>)
                     escape(link_text)
                 ));
             }
+            Block::Signature(rows) => {
+                body.push_str("<table class=\"signature\">\n");
+                for (k, v) in rows {
+                    body.push_str(&format!("<tr><th scope=\"row\">{}</th><td>{}</td></tr>\n", escape(k), escape(v)));
+                }
+                body.push_str("</table>\n");
+            }
+            Block::Footer(note) => body.push_str(&format!("<footer><p>{}</p></footer>\n", escape(note))),
             Block::Chart(alt) => {
                 if let Some(svg) = svg {
                     let svg = svg.trim_start_matches(|c| c != '<');

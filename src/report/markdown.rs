@@ -10,6 +10,7 @@ pub fn render(blocks: &[Block], chart_href: Option<&str>) -> String {
         match block {
             Block::Title(t) => out.push_str(&format!("# {}\n\n", text(t))),
             Block::Heading(h) => out.push_str(&format!("## {}\n\n", text(h))),
+            Block::Subheading(h) => out.push_str(&format!("### {}\n\n", text(h))),
             Block::Para(p) => out.push_str(&format!("{}\n\n", text(p))),
             Block::Lead(p) => out.push_str(&format!("> **{}**\n\n", text(p))),
             Block::Facts(pairs) => {
@@ -31,6 +32,15 @@ pub fn render(blocks: &[Block], chart_href: Option<&str>) -> String {
                 // Link text and URL are ctwatch's own (the registry page of a validated id).
                 out.push_str(&format!("{}: [{link_text}]({url})\n\n", text(label)));
             }
+            Block::Signature(rows) => {
+                let blank = "\\_".repeat(24);
+                let rows = rows
+                    .iter()
+                    .map(|(k, v)| vec![format!("**{}**", text(k)), if v.is_empty() { blank.clone() } else { text(v) }]);
+                out.push_str(&table(&["", ""], rows));
+                out.push('\n');
+            }
+            Block::Footer(note) => out.push_str(&format!("---\n\n*{}*\n", text(note))),
             Block::Chart(alt) => {
                 if let Some(href) = chart_href {
                     out.push_str(&format!("![{}]({href})\n\n", text(alt)));

@@ -19,6 +19,8 @@ pub enum Lang {
 
 pub mod blocks;
 pub mod chart;
+pub mod docx;
+pub mod dutch;
 pub mod ethics;
 pub mod html;
 pub mod markdown;
@@ -204,7 +206,7 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
 
     let (plan, sources) = plan_of(loaded)?;
     let Plan { start, end: recruitment_end, target, prior_certainty } = plan.clone();
-    notes.extend(plan_disagreements(loaded, &plan, &sources, Lang::En));
+    notes.extend(disagreements(loaded, &plan, &sources).sentences(Lang::En));
 
     let locations = loaded.locations();
     let log = loaded.log.as_ref();
@@ -363,43 +365,67 @@ impl ProgressReport {
     }
 }
 
-/// Where the registry and the configured plan disagree (target, end date): which figure the
-/// report uses and why, one sentence each.
-pub fn plan_disagreements(loaded: &Loaded, plan: &Plan, sources: &Sources, lang: Lang) -> Vec<String> {
-    let mut out = Vec::new();
-    if sources.target == "config"
-        && let Some(c) = loaded.registry_target()
-        && c != plan.target
-    {
-        out.push(match lang {
-            Lang::En => format!(
-                "The target used is {}, from ctwatch.toml: the approved plan the trial is measured against. The registry now lists {c} participants.",
-                plan.target
-            ),
-            Lang::Nl => format!(
-                "Het gebruikte aantal is {} proefpersonen, uit ctwatch.toml: het goedgekeurde plan waaraan de studie wordt gemeten. Het register vermeldt nu {c} proefpersonen.",
-                plan.target
-            ),
-        });
+/// A figure the plan uses that the registry states differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Disagreement<T> {
+    /// The figure used (from ctwatch.toml: the approved plan).
+    pub used: T,
+    /// What the registry now says.
+    pub registry: T,
+}
+
+/// Where the plan (ctwatch.toml) and the registry disagree on the target or the end date.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Disagreements {
+    /// Recruitment target.
+    pub target: Option<Disagreement<u32>>,
+    /// Planned end of recruitment against the registry's completion date.
+    pub recruitment_end: Option<Disagreement<NaiveDate>>,
+}
+
+/// The disagreements between the plan used and the registry version used.
+pub fn disagreements(loaded: &Loaded, plan: &Plan, sources: &Sources) -> Disagreements {
+    let target = loaded
+        .registry_target()
+        .filter(|c| sources.target == "config" && *c != plan.target)
+        .map(|registry| Disagreement { used: plan.target, registry });
+    let recruitment_end = loaded
+        .registry_end()
+        .filter(|e| sources.recruitment_end == "config" && *e != plan.end)
+        .map(|registry| Disagreement { used: plan.end, registry });
+    Disagreements { target, recruitment_end }
+}
+
+impl Disagreements {
+    /// Which figure a report uses and why, a sentence per disagreement.
+    pub fn sentences(&self, lang: Lang) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(Disagreement { used, registry }) = self.target {
+            out.push(match lang {
+                Lang::En => format!(
+                    "The target used is {used}, from ctwatch.toml: the approved plan the trial is measured against. The registry now lists {registry} participants."
+                ),
+                Lang::Nl => format!(
+                    "Het gebruikte aantal is {used} proefpersonen, uit ctwatch.toml: het goedgekeurde plan waaraan de studie wordt gemeten. Het register vermeldt nu {registry} proefpersonen."
+                ),
+            });
+        }
+        if let Some(Disagreement { used, registry }) = self.recruitment_end {
+            out.push(match lang {
+                Lang::En => format!(
+                    "The planned end of recruitment used is {}, from ctwatch.toml: the approved plan. The registry's completion date, {}, is the end of the whole study.",
+                    lang.date(used),
+                    lang.date(registry)
+                ),
+                Lang::Nl => format!(
+                    "Het gebruikte geplande einde van de inclusie is {}, uit ctwatch.toml: het goedgekeurde plan. De einddatum in het register, {}, is het einde van het hele onderzoek.",
+                    lang.date(used),
+                    lang.date(registry)
+                ),
+            });
+        }
+        out
     }
-    let registry_end = loaded.registry_end();
-    if sources.recruitment_end == "config"
-        && let Some(e) = registry_end
-        && e != plan.end
-    {
-        out.push(match lang {
-            Lang::En => format!(
-                "The planned end of recruitment used is {}, from ctwatch.toml; the registry's completion date is {e}.",
-                plan.end
-            ),
-            Lang::Nl => format!(
-                "Het gebruikte geplande einde van de inclusie is {}, uit ctwatch.toml; de einddatum in het register is {}.",
-                lang.date(plan.end),
-                lang.date(e)
-            ),
-        });
-    }
-    out
 }
 
 /// The site-aware model of a trial at `as_of`: the plan, the sites with their inclusions and
@@ -431,6 +457,22 @@ pub fn site_model(
 }
 
 impl Lang {
+    /// The language code (`en`, `nl`): HTML's `lang`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Nl => "nl",
+        }
+    }
+
+    /// What a report file of this language carries before its extension: nothing, `-nl`.
+    pub fn file_suffix(self) -> &'static str {
+        match self {
+            Lang::En => "",
+            Lang::Nl => "-nl",
+        }
+    }
+
     /// A date as readers of this language write it: `2029-01-03`, `03-01-2029` (dd-mm-jjjj).
     pub fn date(self, d: NaiveDate) -> String {
         match self {
@@ -439,11 +481,19 @@ impl Lang {
         }
     }
 
-    /// A registry date text (`YYYY-MM-DD`, or a partial `YYYY-MM` left as it is) in this language.
+    /// A registry date text in this language: `YYYY-MM-DD` as [`Lang::date`], a partial
+    /// `YYYY-MM` as `mm-jjjj` in Dutch; anything else as it is.
     pub fn date_text(self, text: &str) -> String {
-        match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(d) => self.date(d),
-            Err(_) => text.to_string(),
+        if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            return self.date(d);
+        }
+        match (self, text.split_once('-')) {
+            (Lang::Nl, Some((y, m)))
+                if y.len() == 4 && m.len() == 2 && (y.to_owned() + m).bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                format!("{m}-{y}")
+            }
+            _ => text.to_string(),
         }
     }
 

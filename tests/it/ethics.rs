@@ -25,12 +25,50 @@ fn ethics(ws: &Workspace, extra: &[&str]) -> crate::Run {
 }
 
 const LOCAL: &str = r#"
+screen_failures = 6
 serious_adverse_events = "Two SAEs (grade 3 fatigue, hospitalisation for urinary retention), both reported to the METC within 15 days; none related to MDRT."
 susars = "None."
 amendments = "Amendment 1 (2026-02-10): added Radboud umc as second site; approved 2026-03-15."
 protocol_deviations = "One inclusion outside the PSMA PET window (7 days late); no impact on safety."
+dsmb = "Not applicable: no DSMB for this single-arm phase II study."
+insurance = "Centramed, policy 622.123.456, valid until 2029-12-31."
 progress_on_objectives = "Follow-up is ongoing; no interim analysis planned."
+conclusion = "The study can continue as planned."
 "#;
+
+/// The fixture log with the optional columns: consent dates, a withdrawal reason, completions.
+fn full_log(ws: &Workspace) {
+    let log = std::fs::read_to_string(ws.path("accrual.csv")).unwrap();
+    let mut out =
+        String::from("participant_id,site,consented_on,enrolled_on,withdrawn_on,withdrawal_reason,completed_on\n");
+    for line in log.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let consent = if f[0] == "P001" { "2025-02-03" } else { "" };
+        let reason = if f[3].is_empty() { "" } else { "\"Progression, started systemic therapy\"" };
+        let completed = if f[0] == "P002" { "2026-03-27" } else { "" };
+        out.push_str(&format!("{},{},{consent},{},{},{reason},{completed}\n", f[0], f[1], f[2], f[3]));
+    }
+    std::fs::write(ws.path("accrual-full.csv"), out).unwrap();
+}
+
+const SECTIONS_EN: [&str; 16] = [
+    "## Identification",
+    "## Reporting period",
+    "## Status",
+    "## Key dates",
+    "## Inclusions",
+    "## Planned versus actual recruitment",
+    "## Safety",
+    "## Amendments",
+    "## Protocol deviations",
+    "## Other notifications to the METC",
+    "## Data safety monitoring board (DSMB)",
+    "## Participant insurance",
+    "## Registry changes during the period",
+    "## Progress on the objectives",
+    "## Conclusion",
+    "## Signature",
+];
 
 #[test]
 fn english_and_dutch_with_and_without_the_local_file() {
@@ -39,35 +77,96 @@ fn english_and_dutch_with_and_without_the_local_file() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
         run.stdout,
-        "reports/NCT07038304/2026-09-30-metc-progress.md\nreports/NCT07038304/2026-09-30-metc-progress.html\n"
+        "reports/NCT07038304/2026-09-30-metc-progress.md\nreports/NCT07038304/2026-09-30-metc-progress.html\nreports/NCT07038304/2026-09-30-metc-progress.docx\n"
     );
     let md = std::fs::read_to_string(ws.path("reports/NCT07038304/2026-09-30-metc-progress.md")).unwrap();
-    assert!(md.contains("| **CCMO number (org study id)** | NL87430.042.24 |"));
+    let at: Vec<usize> =
+        SECTIONS_EN.iter().map(|h| md.find(&format!("{h}\n")).unwrap_or_else(|| panic!("{h}:\n{md}"))).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "sections in order");
+    assert!(md.contains("| **CCMO number (NL number)** | NL87430.042.24 |"));
+    assert!(md.contains("| **Reviewing ethics committee (METC)** | to be completed by the investigator |"));
     assert!(md.contains("2025-10-01 – 2026-09-30 (year 2)"));
     assert!(md.contains("| UMC Groningen | 5 | 11 | 1 |"), "in period, total, left early:\n{md}");
+    assert!(md.contains("| **Start of the study (first informed consent)** | 2025-02-10 (the first inclusion: the accrual log records no consent dates) |"));
+    assert!(md.contains("| **End of inclusion** | 2029-01-"), "the projection's median:\n{md}");
+    assert!(md.contains("| **End of the study** | 2029-07-01 (expected, the registry's completion date) |"));
+    assert!(md.contains("Not recorded: the accrual log has no withdrawal\\_reason column"));
     assert!(md.contains("2026-03-02: Completion date slipped 179 days"), "registry changes in the period");
+    assert!(
+        md.contains("The target used is 35, from ctwatch.toml") || !md.contains("35 → 40"),
+        "target disagreement said"
+    );
     assert!(!md.contains("2025-09-15: Radboud"), "a change before the period is not listed");
-    assert_eq!(md.matches("To be completed by the investigator").count(), 6);
+    assert!(!md.contains("42 CFR") && !md.contains("PRS"), "no US registry duties in a report to a Dutch METC");
+    assert_eq!(md.matches("To be completed by the investigator").count(), 11);
     assert!(!md.contains("P001"), "no participant ids");
     insta::assert_snapshot!("ethics_en", md);
 
+    // Everything given: config identification, the full log, the investigator's file.
+    let ws = workspace(&TRIAL.replace(
+        "metc_decision_date = 2024-10-01\n",
+        "metc_decision_date = 2024-10-01\nprincipal_investigator = \"Prof. dr. S. Aluwini\"\nmetc = \"METC UMC Groningen\"\nmetc_reference = \"METc 2024/0321\"\n",
+    ));
+    full_log(&ws);
     std::fs::write(ws.path("ethics.toml"), LOCAL).unwrap();
-    let nl = ethics(&ws, &["--lang", "nl", "--ethics", "ethics.toml", "--format", "markdown"]);
+    let full = |extra: &[&str]| {
+        let mut args = vec![
+            "report",
+            "NCT07038304",
+            "--kind",
+            "ethics",
+            "--accrual",
+            "accrual-full.csv",
+            "--as-of",
+            "2026-11-26",
+            "--ethics",
+            "ethics.toml",
+        ];
+        args.extend_from_slice(extra);
+        ws.run(&args)
+    };
+    let en = full(&["--format", "markdown"]);
+    assert_eq!(en.code, 0, "{en:?}");
+    let md = en.stdout;
+    assert_eq!(md.matches("To be completed by the investigator").count(), 1, "only other notifications:\n{md}");
+    assert!(md.contains("| **Principal investigator** | Prof. dr. S. Aluwini |"));
+    assert!(md.contains("| **METC reference** | METc 2024/0321 |"));
+    assert!(md.contains("| **Start of the study (first informed consent)** | 2025-02-03 |"));
+    assert!(md.contains(
+        "| Site | Included in this period | Included in total | Left the study early | Completed the study |"
+    ));
+    assert!(md.contains("| UMC Groningen | 5 | 11 | 1 | 1 |"), "{md}");
+    assert!(md.contains("- Progression, started systemic therapy: 1"));
+    assert!(md.contains("### Screen failures (screened, not included)\n\n6\n"));
+    assert!(md.contains("| **Name** | Prof. dr. S. Aluwini |"));
+    insta::assert_snapshot!("ethics_en_local", md);
+
+    let nl = full(&["--lang", "nl", "--format", "markdown"]);
     assert_eq!(nl.code, 0, "{nl:?}");
-    assert!(nl.stdout.contains("## Verslagperiode") && nl.stdout.contains("werving loopt"));
-    assert!(nl.stdout.contains("Two SAEs") && nl.stdout.contains("Amendment 1"));
-    assert_eq!(nl.stdout.matches("In te vullen door de onderzoeker").count(), 1, "only other_notifications is missing");
-    assert!(ws.path("reports/NCT07038304/2026-09-30-metc-progress-nl.html").is_file());
-    insta::assert_snapshot!("ethics_nl_local", nl.stdout);
+    let md = nl.stdout;
+    assert!(md.contains("## Verslagperiode") && md.contains("werving loopt"));
+    assert!(md.contains("Two SAEs") && md.contains("Amendment 1"));
+    assert_eq!(md.matches("In te vullen door de onderzoeker").count(), 1, "only other_notifications is missing");
+    assert!(md.contains("| **Verwacht aan het eind van de periode (lineaire planning)** | 15,2 |"), "decimal comma");
+    assert!(
+        md.contains("02-03-2026: Einddatum van het onderzoek 179 dagen later: 03-01-2029 → 01-07-2029 (geschat)"),
+        "{md}"
+    );
+    assert!(md.contains("proefpersonen te bereiken uiterlijk op 03-01-2029"));
+    let prose = md.replace("2026-03-02.json", "(file name)");
+    for english in ["slipped", "Completion date", "Status verified", " by ", "participants", "2026-03-02", "deelnemers"]
+    {
+        assert!(!prose.contains(english), "{english:?} in the Dutch report:\n{md}");
+    }
+    insta::assert_snapshot!("ethics_nl_local", md);
     let html = std::fs::read_to_string(ws.path("reports/NCT07038304/2026-09-30-metc-progress-nl.html")).unwrap();
     assert!(html.contains("<html lang=\"nl\">"));
+    assert!(ws.path("reports/NCT07038304/2026-09-30-metc-progress-nl.docx").is_file());
 
-    // The other two combinations: English with the local file, Dutch without.
-    let en_local = ethics(&ws, &["--ethics", "ethics.toml", "--format", "markdown"]).stdout;
-    assert_eq!(en_local.matches("To be completed by the investigator").count(), 1);
-    insta::assert_snapshot!("ethics_en_local", en_local);
+    // Dutch without the local file.
+    let ws = workspace(TRIAL);
     let nl = ethics(&ws, &["--lang", "nl", "--format", "markdown"]);
-    assert_eq!(nl.stdout.matches("In te vullen door de onderzoeker").count(), 6);
+    assert_eq!(nl.stdout.matches("In te vullen door de onderzoeker").count(), 11);
     insta::assert_snapshot!("ethics_nl", nl.stdout);
 }
 
@@ -83,4 +182,119 @@ fn clear_errors() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("ethics.toml:2: unknown field `adverse_event`"), "{}", run.stderr);
     assert_eq!(run.stderr.lines().count(), 1);
+}
+
+/// What python-docx (an independent reader) sees in a Word file.
+fn read_docx(path: &std::path::Path) -> serde_json::Value {
+    let python = std::env::var("CTWATCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/read_docx.py");
+    let out = std::process::Command::new(&python).arg(script).arg(path).output().expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "python-docx could not read {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn texts<'a>(doc: &'a serde_json::Value, kind: &str, style: Option<&str>) -> Vec<&'a str> {
+    doc["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["kind"] == kind && style.is_none_or(|s| b["style"] == s))
+        .map(|b| b["text"].as_str().unwrap())
+        .collect()
+}
+
+fn tables(doc: &serde_json::Value) -> Vec<Vec<Vec<String>>> {
+    doc["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["kind"] == "table")
+        .map(|b| serde_json::from_value(b["rows"].clone()).unwrap())
+        .collect()
+}
+
+#[test]
+#[cfg_attr(
+    ctwatch_no_python_docx,
+    ignore = "python-docx is not installed (pip install python-docx; CTWATCH_PYTHON names another python), then touch build.rs"
+)]
+fn the_word_file_reads_in_an_independent_reader() {
+    let ws = workspace(&TRIAL.replace(
+        "metc_decision_date = 2024-10-01\n",
+        "metc_decision_date = 2024-10-01\nprincipal_investigator = \"Prof. dr. S. Aluwini\"\nmetc = \"METC UMC Groningen\"\nmetc_reference = \"METc 2024/0321\"\n",
+    ));
+    full_log(&ws);
+    std::fs::write(ws.path("ethics.toml"), LOCAL).unwrap();
+    let base = ["report", "NCT07038304", "--kind", "ethics", "--accrual", "accrual-full.csv", "--as-of", "2026-11-26"];
+    let run = ws.run(&[&base[..], &["--ethics", "ethics.toml", "--lang", "nl", "--format", "docx"]].concat());
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "--format docx prints nothing: {run:?}");
+    let dir = ws.path("reports/NCT07038304");
+    assert!(!dir.join("2026-09-30-metc-progress-nl.md").exists(), "--format docx writes only the Word file");
+    let nl = read_docx(&dir.join("2026-09-30-metc-progress-nl.docx"));
+
+    // Sections as Word headings, in the order of the Markdown report.
+    let md = ws.run(&[&base[..], &["--ethics", "ethics.toml", "--lang", "nl", "--format", "markdown"]].concat()).stdout;
+    let md_headings: Vec<&str> = md.lines().filter_map(|l| l.strip_prefix("## ")).collect();
+    assert_eq!(texts(&nl, "p", Some("Heading 1")), md_headings);
+    assert_eq!(texts(&nl, "p", Some("Title")), ["Jaarlijkse voortgangsrapportage aan de METC: NCT07038304"]);
+    assert!(texts(&nl, "p", Some("Heading 2")).contains(&"Redenen voor voortijdig stoppen"));
+    assert_eq!(md_headings.len(), 16);
+
+    // Tables: identification, the inclusion figures, the plan, the signature block.
+    let t = tables(&nl);
+    let row = |label: &str| -> Vec<String> {
+        t.iter().flatten().find(|r| r[0] == label).unwrap_or_else(|| panic!("no row {label}: {t:?}")).clone()
+    };
+    assert_eq!(row("Kenmerk METC")[1], "METc 2024/0321");
+    assert_eq!(row("Start van het onderzoek (eerste informed consent)")[1], "03-02-2025");
+    assert_eq!(row("UMC Groningen"), ["UMC Groningen", "5", "11", "1", "1"]);
+    assert_eq!(row("Σ"), ["Σ", "8", "14", "1", "1"]);
+    assert_eq!(row("Verwacht aan het eind van de periode (lineaire planning)")[1], "15,2");
+    assert!(row("Einde van het onderzoek")[1].starts_with("01-07-2029 (verwacht"));
+    let signature = t.last().unwrap();
+    assert_eq!(
+        signature.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(),
+        ["Naam", "Functie", "Datum", "Handtekening"]
+    );
+    assert_eq!((signature[0][1].as_str(), signature[2][1].as_str()), ("Prof. dr. S. Aluwini", ""), "room to sign");
+
+    // Dutch prose, registry changes in Dutch, as a Word bullet list.
+    let items = texts(&nl, "list", None);
+    assert!(
+        items.contains(&"02-03-2026: Einddatum van het onderzoek 179 dagen later: 03-01-2029 → 01-07-2029 (geschat)"),
+        "{items:?}"
+    );
+    assert!(items.contains(&"Progression, started systemic therapy: 1"));
+    let paras = texts(&nl, "p", Some("Normal")).join("\n");
+    assert!(paras.contains("het goedgekeurde plan"), "{paras}");
+    assert!(paras.contains("In te vullen door de onderzoeker"));
+    assert!(paras.contains("rapportagedatum 26-11-2026"));
+
+    // Printed on A4 with 2 cm margins; every page's footer names the report and numbers the page.
+    assert_eq!(nl["page_mm"], serde_json::json!([210.0, 297.0]));
+    assert_eq!(nl["margins_mm"], serde_json::json!([20.0, 20.0, 20.0, 20.0]));
+    assert!(nl["footer"].as_str().unwrap().starts_with("Jaarlijkse voortgangsrapportage aan de METC NCT07038304"));
+    assert!(nl["footer"].as_str().unwrap().contains("Pagina") && nl["footer"].as_str().unwrap().contains(" van "));
+    assert_eq!(nl["footer_fields"], serde_json::json!([true, true]));
+
+    // The English file beside the Markdown and HTML, and the same inputs give the same bytes.
+    let run = ws.run(&[&base[..], &["--ethics", "ethics.toml"]].concat());
+    assert!(run.stdout.ends_with("2026-09-30-metc-progress.docx\n"), "{run:?}");
+    let first = std::fs::read(dir.join("2026-09-30-metc-progress.docx")).unwrap();
+    ws.run(&[&base[..], &["--ethics", "ethics.toml"]].concat());
+    assert_eq!(first, std::fs::read(dir.join("2026-09-30-metc-progress.docx")).unwrap(), "reproducible");
+    let en = read_docx(&dir.join("2026-09-30-metc-progress.docx"));
+    assert_eq!(texts(&en, "p", Some("Heading 1")).len(), 16);
+    assert!(
+        tables(&en)
+            .iter()
+            .flatten()
+            .any(|r| r[0] == "Reviewing ethics committee (METC)" && r[1] == "METC UMC Groningen")
+    );
+    assert!(en["footer"].as_str().unwrap().contains("Page"));
 }

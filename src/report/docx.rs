@@ -1,0 +1,212 @@
+//! Blocks as a Word document (`.docx`), for the ethics committee: the investigator completes
+//! their sections in Word, signs and submits it. Headings are Word's built-in heading styles
+//! (they appear in the navigation pane), facts and tables are Word tables, lists use Word's
+//! bullet numbering, the signature block is a table with room to sign, and every page carries
+//! the title and "page N of M" in its footer. A4 with 2 cm margins. Text goes in as text
+//! (docx-rs escapes it for XML), so registry text cannot inject markup.
+
+use docx_rs::{
+    AbstractNumbering, AlignmentType, BreakType, Docx, Footer, Hyperlink, HyperlinkType, IndentLevel, Level, LevelJc,
+    LevelText, LineSpacing, NumPages, NumberFormat, Numbering, NumberingId, PageMargin, PageNum, Paragraph, Run,
+    RunFonts, Shading, ShdType, SpecialIndentType, Start, Style, StyleType, Table, TableCell, TableRow, VAlignType,
+    WidthType,
+};
+
+use super::Lang;
+use super::blocks::Block;
+
+/// A4 in twentieths of a point.
+const A4: (u32, u32) = (11_906, 16_838);
+/// 2 cm.
+const MARGIN: i32 = 1_134;
+/// The text width: A4 less both margins.
+const TEXT_WIDTH: usize = 11_906 - 2 * 1_134;
+/// The bullet list's numbering id.
+const BULLETS: usize = 1;
+
+fn styles(docx: Docx) -> Docx {
+    // Style ids as Word's own, names as Word's built-in (lower case): Word shows them
+    // translated and uses them for the navigation pane and a table of contents.
+    let heading = |id: &str, name: &str, size: usize, level: usize, before: u32| {
+        Style::new(id, StyleType::Paragraph)
+            .name(name)
+            .based_on("Normal")
+            .next("Normal")
+            .bold()
+            .size(size)
+            .color("1F2937")
+            .outline_lvl(level)
+            .line_spacing(LineSpacing::new().before(before).after(80))
+    };
+    docx.add_style(
+        Style::new("Title", StyleType::Paragraph)
+            .name("Title")
+            .based_on("Normal")
+            .next("Normal")
+            .bold()
+            .size(32)
+            .line_spacing(LineSpacing::new().after(160)),
+    )
+    .add_style(heading("Heading1", "heading 1", 26, 0, 320))
+    .add_style(heading("Heading2", "heading 2", 22, 1, 200))
+    .add_style(Style::new("Footer", StyleType::Paragraph).name("footer").based_on("Normal").size(16).color("555555"))
+    .add_abstract_numbering(AbstractNumbering::new(BULLETS).add_level(
+        Level::new(0, Start::new(1), NumberFormat::new("bullet"), LevelText::new("•"), LevelJc::new("left")).indent(
+            Some(720),
+            Some(SpecialIndentType::Hanging(360)),
+            None,
+            None,
+        ),
+    ))
+    .add_numbering(Numbering::new(BULLETS, BULLETS))
+}
+
+fn text(t: &str) -> Run {
+    // Word wants line breaks as breaks, not newline characters.
+    let mut run = Run::new();
+    for (i, line) in t.split('\n').enumerate() {
+        if i > 0 {
+            run = run.add_break(BreakType::TextWrapping);
+        }
+        run = run.add_text(line.chars().filter_map(crate::render::visible).collect::<String>());
+    }
+    run
+}
+
+/// A body paragraph. The style is named on each paragraph: docx-rs's Normal style is not
+/// marked as the default, and some readers then see no style at all.
+fn normal() -> Paragraph {
+    Paragraph::new().style("Normal")
+}
+
+fn para(t: &str) -> Paragraph {
+    normal().add_run(text(t)).line_spacing(LineSpacing::new().after(120))
+}
+
+fn cell(p: Paragraph, width: usize) -> TableCell {
+    TableCell::new().add_paragraph(p).width(width, WidthType::Dxa)
+}
+
+/// A two-column table of label/value rows; `tall` rows leave room to write by hand.
+fn pairs(rows: &[(String, String)], tall: bool) -> Table {
+    let (left, right) = (TEXT_WIDTH * 4 / 10, TEXT_WIDTH * 6 / 10);
+    let rows = rows
+        .iter()
+        .map(|(k, v)| {
+            let row = TableRow::new(vec![
+                cell(normal().add_run(text(k).bold()), left)
+                    .shading(Shading::new().shd_type(ShdType::Clear).fill("F1F1F1")),
+                cell(normal().add_run(text(v)), right).vertical_align(VAlignType::Bottom),
+            ])
+            .cant_split();
+            if tall { row.row_height(680.0) } else { row }
+        })
+        .collect();
+    Table::new(rows).set_grid(vec![left, right]).width(TEXT_WIDTH, WidthType::Dxa)
+}
+
+fn grid(header: &[String], rows: &[Vec<String>]) -> Table {
+    let n = header.len().max(1);
+    // The first column (a site's name) gets more room.
+    let first = if n > 1 { TEXT_WIDTH * 3 / 10 } else { TEXT_WIDTH };
+    let other = if n > 1 { (TEXT_WIDTH - first) / (n - 1) } else { 0 };
+    let width = |i: usize| if i == 0 { first } else { other };
+    let numeric =
+        |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '–' | '-'));
+    let mut out = vec![
+        TableRow::new(
+            header
+                .iter()
+                .enumerate()
+                .map(|(i, h)| {
+                    cell(normal().add_run(text(h).bold()), width(i))
+                        .shading(Shading::new().shd_type(ShdType::Clear).fill("E5E5E5"))
+                })
+                .collect(),
+        )
+        .cant_split(),
+    ];
+    for row in rows {
+        out.push(
+            TableRow::new(
+                row.iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let p = normal().add_run(text(c));
+                        let p = if i > 0 && numeric(c) { p.align(AlignmentType::Right) } else { p };
+                        cell(p, width(i))
+                    })
+                    .collect(),
+            )
+            .cant_split(),
+        );
+    }
+    Table::new(out).set_grid((0..n).map(width).collect()).width(TEXT_WIDTH, WidthType::Dxa)
+}
+
+/// Space after a table, which Word otherwise glues to the next heading or paragraph.
+fn gap() -> Paragraph {
+    normal().line_spacing(LineSpacing::new().after(0))
+}
+
+/// Renders blocks as a Word document; `title` goes in every page's footer, `created` (an
+/// ISO date) in the document properties so the same inputs give the same file.
+pub fn render(lang: Lang, title: &str, blocks: &[Block], created: &str) -> anyhow::Result<Vec<u8>> {
+    let (page, of) = match lang {
+        Lang::En => ("Page ", " of "),
+        Lang::Nl => ("Pagina ", " van "),
+    };
+    let footer = Footer::new().add_paragraph(
+        Paragraph::new()
+            .style("Footer")
+            .add_run(text(&format!("{title} · {page}")))
+            .add_page_num(PageNum::new())
+            .add_run(Run::new().add_text(of))
+            .add_num_pages(NumPages::new()),
+    );
+    let mut docx = styles(Docx::new())
+        .page_size(A4.0, A4.1)
+        .page_margin(PageMargin::new().top(MARGIN).bottom(MARGIN).left(MARGIN).right(MARGIN).footer(567))
+        .default_fonts(RunFonts::new().ascii("Calibri").hi_ansi("Calibri").cs("Calibri"))
+        .default_size(21)
+        .footer(footer)
+        .created_at(created)
+        .updated_at(created);
+    for block in blocks {
+        docx = match block {
+            Block::Title(t) => docx.add_paragraph(Paragraph::new().style("Title").add_run(text(t))),
+            Block::Heading(h) => {
+                docx.add_paragraph(Paragraph::new().style("Heading1").keep_next(true).add_run(text(h)))
+            }
+            Block::Subheading(h) => {
+                docx.add_paragraph(Paragraph::new().style("Heading2").keep_next(true).add_run(text(h)))
+            }
+            Block::Para(p) => docx.add_paragraph(para(p)),
+            Block::Lead(p) => {
+                docx.add_paragraph(normal().add_run(text(p).bold()).line_spacing(LineSpacing::new().after(160)))
+            }
+            Block::Facts(rows) => docx.add_table(pairs(rows, false)).add_paragraph(gap()),
+            Block::Signature(rows) => docx.add_table(pairs(rows, true)).add_paragraph(gap()),
+            Block::Table(header, rows) => docx.add_table(grid(header, rows)).add_paragraph(gap()),
+            Block::List(items) => items
+                .iter()
+                .fold(docx, |d, i| d.add_paragraph(para(i).numbering(NumberingId::new(BULLETS), IndentLevel::new(0)))),
+            Block::Link(label, link_text, url) => docx.add_paragraph(
+                normal().add_run(text(&format!("{label}: "))).add_hyperlink(
+                    Hyperlink::new(url, HyperlinkType::External)
+                        .add_run(text(link_text).color("1D4ED8").underline("single")),
+                ),
+            ),
+            // The ethics report has no chart; a progress report in Word would say what it shows.
+            Block::Chart(alt) => docx.add_paragraph(normal().add_run(text(alt).italic())),
+            Block::Footer(note) => docx.add_paragraph(
+                normal()
+                    .add_run(text(note).italic().size(16).color("555555"))
+                    .line_spacing(LineSpacing::new().before(480)),
+            ),
+        };
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    docx.build().pack(&mut out).map_err(|e| anyhow::anyhow!("cannot write the Word file: {e}"))?;
+    Ok(out.into_inner())
+}
