@@ -111,7 +111,7 @@ fn ethics(
         return Ok(Exit::Clean);
     }
     let md = markdown::render(&blocks, None);
-    let page = html::render_lang(lang.code(), &title, &blocks, None);
+    let page = html::render_lang(lang, &title, &blocks, None);
     let written = write_files(dir, &stem, &[("md", md.as_bytes()), ("html", page.as_bytes()), ("docx", &word)])?;
     match args.format {
         Some(ReportFormat::Markdown) => out.write_all(md.as_bytes())?,

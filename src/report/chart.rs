@@ -5,25 +5,51 @@
 //! series differs by more than colour — solid, dashed, dotted, a grey band — so the chart
 //! reads when printed in black and white. Dashes are cut here in pixel units (plotters'
 //! `DashedLineSeries` stops short on long two-point lines), and the legend shows them dashed.
+//!
+//! Made to be printed: at A4 text width (180 mm for 860 px) every text is at least 9 pt
+//! (16 px), the legend sits below the plot so it covers no line, the planned end of
+//! recruitment is marked, and the SVG carries a `<title>` naming the trial.
 
 use chrono::{Datelike, Duration, NaiveDate};
 use plotters::element::ComposedElement;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::ProgressReport;
 
 const WIDTH: u32 = 860;
-const HEIGHT: u32 = 440;
+/// The plot's height; the legend goes below it.
+const PLOT_HEIGHT: u32 = 420;
+/// One legend row.
+const LEGEND_ROW: u32 = 26;
+/// Rows of the legend (two entries per row).
+const LEGEND_ROWS: u32 = 3;
+const HEIGHT: u32 = PLOT_HEIGHT + LEGEND_ROWS * LEGEND_ROW + 14;
+/// Text sizes as plotters takes them; its SVG backend writes `size / 1.24` px, so 20 is 16 px:
+/// 9.5 pt when the 860 px print 180 mm wide (A4 less 15 mm margins).
+const TEXT: u32 = 20;
+const AXIS_TEXT: u32 = 21;
+/// The HTML report's font stack, so the chart's text matches the page's.
+const FONTS: &str = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif";
 
 /// The chart as an SVG document.
 pub fn svg(r: &ProgressReport) -> String {
-    let mut out = String::new();
-    if let Err(e) = draw(r, &mut out) {
+    let mut drawn = String::new();
+    if let Err(e) = draw(r, &mut drawn) {
         // The SVG backend draws into memory; an error here is a bug, shown rather than hidden.
         return format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"400\" height=\"40\"><text x=\"10\" y=\"20\">chart error: {}</text></svg>",
             super::html::escape(&e)
         );
+    }
+    // The report's own typeface (plotters writes the generic family only).
+    let mut out = drawn.replace("font-family=\"sans-serif\"", &format!("font-family=\"{FONTS}\""));
+    // The title a viewer shows for the standalone file (and a screen reader reads).
+    let title =
+        format!("<title>Recruitment progress of {} as of {}</title>", super::html::escape(r.nct_id.as_str()), r.as_of);
+    match out.find("<svg").and_then(|i| out[i..].find('>').map(|j| i + j + 1)) {
+        Some(at) => out.insert_str(at, &format!("\n{title}")),
+        None => out.push_str(&title),
     }
     out
 }
@@ -95,10 +121,12 @@ fn draw_inner<'a>(r: &ProgressReport, out: &'a mut String) -> Result<(), Box<dyn
 
     let root = SVGBackend::with_string(out, (WIDTH, HEIGHT)).into_drawing_area();
     root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
+    let (plot_area, legend_area) = root.split_vertically(PLOT_HEIGHT);
+    let mut legend: Vec<(String, LegendMark)> = Vec::new();
+    let mut chart = ChartBuilder::on(&plot_area)
         .margin(16)
-        .x_label_area_size(48)
-        .y_label_area_size(56)
+        .x_label_area_size(52)
+        .y_label_area_size(60)
         .build_cartesian_2d(x_min..x_max, 0f64..y_max)?;
     let tick = |v: &f64| {
         let y = v.floor();
@@ -123,8 +151,8 @@ fn draw_inner<'a>(r: &ProgressReport, out: &'a mut String) -> Result<(), Box<dyn
         .y_label_formatter(&|v| format!("{v:.0}"))
         .bold_line_style(RGBColor(225, 225, 225))
         .light_line_style(TRANSPARENT)
-        .axis_desc_style(("sans-serif", 15))
-        .label_style(("sans-serif", 13))
+        .axis_desc_style(("sans-serif", AXIS_TEXT))
+        .label_style(("sans-serif", TEXT))
         .draw()?;
 
     let (w, h) = chart.plotting_area().dim_in_pixel();
@@ -135,33 +163,25 @@ fn draw_inner<'a>(r: &ProgressReport, out: &'a mut String) -> Result<(), Box<dyn
     // The band first, so every line stays visible on top of it.
     if let Some((p10, _, p90)) = r.lead_dates().filter(|_| r.target_reached_on.is_none()) {
         let band = [(now, enrolled), (x(p10), target), (x(p90), target)];
-        chart
-            .draw_series(std::iter::once(Polygon::new(band, band_grey.filled())))?
-            .label("Projection, 10–90 % band")
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 24, y + 5)], band_grey.filled()));
+        chart.draw_series(std::iter::once(Polygon::new(band, band_grey.filled())))?;
+        legend.push(("Projection, 10–90 % band".into(), LegendMark::Band(band_grey)));
     }
-    let mut line = |a: (f64, f64),
-                    b: (f64, f64),
-                    dash: Dash,
-                    style: ShapeStyle,
-                    label: Option<String>|
-     -> Result<(), Box<dyn std::error::Error + 'a>> {
-        let segments = dashes(a, b, px, dash);
-        let series = chart.draw_series(segments.into_iter().map(move |[p, q]| PathElement::new([p, q], style)))?;
-        if let Some(label) = label {
-            series.label(label).legend(move |(x, y)| legend_line(x, y, dash, style));
-        }
-        Ok(())
-    };
-    line((x_min, target), (x_max, target), FINE, grey.stroke_width(1), Some(format!("Target ({})", r.target)))?;
-    line((x(start), 0.0), (x(r.recruitment_end), target), DASHED, BLACK.stroke_width(2), Some("Linear plan".into()))?;
-    line((now, 0.0), (now, y_max), SOLID, grey.stroke_width(1), None)?;
+    let mut line =
+        |a: (f64, f64), b: (f64, f64), dash: Dash, style: ShapeStyle| -> Result<(), Box<dyn std::error::Error + 'a>> {
+            chart.draw_series(dashes(a, b, px, dash).into_iter().map(move |[p, q]| PathElement::new([p, q], style)))?;
+            Ok(())
+        };
+    let end = x(r.recruitment_end);
+    line((x_min, target), (x_max, target), FINE, grey.stroke_width(1))?;
+    legend.push((format!("Target ({})", r.target), LegendMark::Line(FINE, grey.stroke_width(1))));
+    line((x(start), 0.0), (end, target), DASHED, BLACK.stroke_width(2))?;
+    legend.push(("Linear plan".into(), LegendMark::Line(DASHED, BLACK.stroke_width(2))));
+    line((end, 0.0), (end, y_max), FINE, BLACK.stroke_width(1))?;
+    legend.push((format!("Planned end ({})", r.recruitment_end), LegendMark::Line(FINE, BLACK.stroke_width(1))));
+    line((now, 0.0), (now, y_max), SOLID, grey.stroke_width(1))?;
     if let Some((_, median, _)) = r.lead_dates().filter(|_| r.target_reached_on.is_none()) {
-        let dotted = dashes((now, enrolled), (x(median), target), px, DOTTED);
-        chart
-            .draw_series(dotted.into_iter().map(|[a, b]| PathElement::new([a, b], BLACK.stroke_width(2))))?
-            .label(format!("Projection, median ({median})"))
-            .legend(|(x, y)| legend_line(x, y, DOTTED, BLACK.stroke_width(2)));
+        line((now, enrolled), (x(median), target), DOTTED, BLACK.stroke_width(2))?;
+        legend.push((format!("Projection, median ({median})"), LegendMark::Line(DOTTED, BLACK.stroke_width(2))));
     }
     if r.enrolled.is_some() {
         let mut steps = vec![(x(start), 0.0)];
@@ -170,24 +190,50 @@ fn draw_inner<'a>(r: &ProgressReport, out: &'a mut String) -> Result<(), Box<dyn
             steps.push((x(*d), (i + 1) as f64));
         }
         steps.push((now, enrolled));
-        chart
-            .draw_series(LineSeries::new(steps, BLACK.stroke_width(3)))?
-            .label(format!("Included ({})", r.enrolled.unwrap_or(0)))
-            .legend(|(x, y)| legend_line(x, y, SOLID, BLACK.stroke_width(3)));
+        chart.draw_series(LineSeries::new(steps, BLACK.stroke_width(3)))?;
+        legend.insert(
+            0,
+            (format!("Included ({})", r.enrolled.unwrap_or(0)), LegendMark::Line(SOLID, BLACK.stroke_width(3))),
+        );
     }
+    // "as of" left of its line when the line is in the right half, so it stays inside the plot.
+    let right_half = now > (x_min + x_max) / 2.0;
+    let label = format!("as of {}", r.as_of);
+    let offset = if right_half { -(label.chars().count() as f64 * TEXT as f64 * 0.45 + 8.0) } else { 8.0 };
     chart.draw_series(std::iter::once(Text::new(
-        format!("as of {}", r.as_of),
-        (now + 8.0 / px.0, y_max * 0.97),
-        ("sans-serif", 13).into_font().color(&grey),
+        label,
+        (now + offset / px.0, y_max * 0.97),
+        ("sans-serif", TEXT).into_font().color(&grey),
     )))?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.95))
-        .border_style(grey)
-        .label_font(("sans-serif", 13))
-        .draw()?;
+    draw_legend(&legend_area, &legend)?;
     root.present()?;
+    Ok(())
+}
+
+/// How a legend entry is drawn.
+enum LegendMark {
+    /// A line sample in the series' dash pattern.
+    Line(Dash, ShapeStyle),
+    /// A filled box (the projection band).
+    Band(RGBColor),
+}
+
+/// The legend below the plot, two entries per row: it can never cover a line.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    entries: &[(String, LegendMark)],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let column = (WIDTH as i32 - 2 * 76) / 2;
+    for (i, (text, mark)) in entries.iter().enumerate() {
+        let (col, row) = ((i % 2) as i32, (i / 2) as i32);
+        let (x, y) = (76 + col * column, 10 + row * LEGEND_ROW as i32 + LEGEND_ROW as i32 / 2);
+        match mark {
+            LegendMark::Line(dash, style) => area.draw(&legend_line(x, y, *dash, *style))?,
+            LegendMark::Band(colour) => area.draw(&Rectangle::new([(x, y - 6), (x + 24, y + 6)], colour.filled()))?,
+        }
+        let font = TextStyle::from(("sans-serif", TEXT).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+        area.draw(&Text::new(text.clone(), (x + 34, y), font))?;
+    }
     Ok(())
 }
 

@@ -8,8 +8,8 @@
 use docx_rs::{
     AbstractNumbering, AlignmentType, BreakType, Docx, Footer, Hyperlink, HyperlinkType, IndentLevel, Level, LevelJc,
     LevelText, LineSpacing, NumPages, NumberFormat, Numbering, NumberingId, PageMargin, PageNum, Paragraph, Run,
-    RunFonts, Shading, ShdType, SpecialIndentType, Start, Style, StyleType, Table, TableCell, TableRow, VAlignType,
-    WidthType,
+    RunFonts, Shading, ShdType, SpecialIndentType, Start, Style, StyleType, Table, TableCell, TableCellMargins,
+    TableRow, VAlignType, WidthType,
 };
 
 use super::Lang;
@@ -21,8 +21,8 @@ const A4: (u32, u32) = (11_906, 16_838);
 const MARGIN: i32 = 1_134;
 /// The text width: A4 less both margins.
 const TEXT_WIDTH: usize = 11_906 - 2 * 1_134;
-/// The bullet list's numbering id.
-const BULLETS: usize = 1;
+/// The bullet list's numbering id (docx-rs itself defines a decimal list as 1).
+const BULLETS: usize = 10;
 
 fn styles(docx: Docx) -> Docx {
     // Style ids as Word's own, names as Word's built-in (lower case): Word shows them
@@ -61,6 +61,31 @@ fn styles(docx: Docx) -> Docx {
     .add_numbering(Numbering::new(BULLETS, BULLETS))
 }
 
+/// Text as Word keeps it together: a date's hyphens are non-breaking hyphens (U+2011) and a
+/// percent sign is held to its number by a no-break space, so neither is split at a line end.
+fn unbreakable(line: &str) -> String {
+    let chars: Vec<char> = line.chars().filter_map(crate::render::visible).collect();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < chars.len() {
+        match super::unbreakable_at(&chars, i) {
+            Some(n) => {
+                out.extend(chars[i..i + n].iter().map(|&c| match c {
+                    '-' => '\u{2011}',
+                    ' ' => '\u{a0}',
+                    c => c,
+                }));
+                i += n;
+            }
+            None => {
+                out.push(chars[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 fn text(t: &str) -> Run {
     // Word wants line breaks as breaks, not newline characters.
     let mut run = Run::new();
@@ -68,7 +93,7 @@ fn text(t: &str) -> Run {
         if i > 0 {
             run = run.add_break(BreakType::TextWrapping);
         }
-        run = run.add_text(line.chars().filter_map(crate::render::visible).collect::<String>());
+        run = run.add_text(unbreakable(line));
     }
     run
 }
@@ -87,28 +112,36 @@ fn cell(p: Paragraph, width: usize) -> TableCell {
     TableCell::new().add_paragraph(p).width(width, WidthType::Dxa)
 }
 
-/// A two-column table of label/value rows; `tall` rows leave room to write by hand.
+/// A two-column table of label/value rows; `tall` rows (a signature block) leave room to
+/// write by hand, label and value at the bottom, above the line.
 fn pairs(rows: &[(String, String)], tall: bool) -> Table {
     let (left, right) = (TEXT_WIDTH * 4 / 10, TEXT_WIDTH * 6 / 10);
+    let place = |c: TableCell| if tall { c.vertical_align(VAlignType::Bottom) } else { c };
+    let last = rows.len().saturating_sub(1);
     let rows = rows
         .iter()
-        .map(|(k, v)| {
-            let row = TableRow::new(vec![
-                cell(normal().add_run(text(k).bold()), left)
-                    .shading(Shading::new().shd_type(ShdType::Clear).fill("F1F1F1")),
-                cell(normal().add_run(text(v)), right).vertical_align(VAlignType::Bottom),
-            ])
-            .cant_split();
+        .enumerate()
+        .map(|(i, (k, v))| {
+            // Keep-with-next on every row but the last keeps the table on one page.
+            // (docx-rs writes keepNext for any Some value, false included: set it only when true.)
+            let p = || if i < last { normal().keep_next(true) } else { normal() };
+            let label =
+                cell(p().add_run(text(k).bold()), left).shading(Shading::new().shd_type(ShdType::Clear).fill("F1F1F1"));
+            let row = TableRow::new(vec![place(label), place(cell(p().add_run(text(v)), right))]).cant_split();
             if tall { row.row_height(680.0) } else { row }
         })
         .collect();
-    Table::new(rows).set_grid(vec![left, right]).width(TEXT_WIDTH, WidthType::Dxa)
+    Table::new(rows).set_grid(vec![left, right]).width(TEXT_WIDTH, WidthType::Dxa).margins(padding())
 }
 
 fn grid(header: &[String], rows: &[Vec<String>]) -> Table {
     let n = header.len().max(1);
-    // The first column (a site's name) gets more room.
-    let first = if n > 1 { TEXT_WIDTH * 3 / 10 } else { TEXT_WIDTH };
+    // The first column (a site's name) gets more room; with many columns, less.
+    let first = match n {
+        1 => TEXT_WIDTH,
+        2..=4 => TEXT_WIDTH * 3 / 10,
+        _ => TEXT_WIDTH * 24 / 100,
+    };
     let other = if n > 1 { (TEXT_WIDTH - first) / (n - 1) } else { 0 };
     let width = |i: usize| if i == 0 { first } else { other };
     let numeric =
@@ -119,20 +152,22 @@ fn grid(header: &[String], rows: &[Vec<String>]) -> Table {
                 .iter()
                 .enumerate()
                 .map(|(i, h)| {
-                    cell(normal().add_run(text(h).bold()), width(i))
+                    cell(normal().keep_next(true).add_run(text(h).bold()), width(i))
                         .shading(Shading::new().shd_type(ShdType::Clear).fill("E5E5E5"))
                 })
                 .collect(),
         )
         .cant_split(),
     ];
-    for row in rows {
+    for (k, row) in rows.iter().enumerate() {
+        // Keep-with-next on every row but the last keeps a short table on one page.
+        let keep = k + 1 < rows.len();
         out.push(
             TableRow::new(
                 row.iter()
                     .enumerate()
                     .map(|(i, c)| {
-                        let p = normal().add_run(text(c));
+                        let p = if keep { normal().keep_next(true) } else { normal() }.add_run(text(c));
                         let p = if i > 0 && numeric(c) { p.align(AlignmentType::Right) } else { p };
                         cell(p, width(i))
                     })
@@ -141,7 +176,12 @@ fn grid(header: &[String], rows: &[Vec<String>]) -> Table {
             .cant_split(),
         );
     }
-    Table::new(out).set_grid((0..n).map(width).collect()).width(TEXT_WIDTH, WidthType::Dxa)
+    Table::new(out).set_grid((0..n).map(width).collect()).width(TEXT_WIDTH, WidthType::Dxa).margins(padding())
+}
+
+/// Room around a cell's text (twips): 1 mm above and below, 2 mm at the sides.
+fn padding() -> TableCellMargins {
+    TableCellMargins::new().margin(57, 113, 57, 113)
 }
 
 /// Space after a table, which Word otherwise glues to the next heading or paragraph.
@@ -209,4 +249,17 @@ pub fn render(lang: Lang, title: &str, blocks: &[Block], created: &str) -> anyho
     let mut out = std::io::Cursor::new(Vec::new());
     docx.build().pack(&mut out).map_err(|e| anyhow::anyhow!("cannot write the Word file: {e}"))?;
     Ok(out.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_percentages_are_never_split_at_a_line_end() {
+        assert_eq!(
+            unbreakable("kans 49 % uiterlijk op 03-01-2029 (2029-01-03); NL87430.042.24"),
+            "kans 49\u{a0}% uiterlijk op 03\u{2011}01\u{2011}2029 (2029\u{2011}01\u{2011}03); NL87430.042.24"
+        );
+    }
 }

@@ -2,13 +2,18 @@
 //! as inline SVG. Every string is escaped; the markup is well-formed (polyglot) so tests can
 //! parse it strictly.
 
+use super::Lang;
 use super::blocks::Block;
 
 /// Escapes text for HTML content and attribute values.
+/// A number and its percent sign stay on one line (`49 %` is never broken after the 49).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars().filter_map(crate::render::visible) {
+    let chars: Vec<char> = s.chars().filter_map(crate::render::visible).collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let glued = c == ' ' && i > 0 && chars[i - 1].is_ascii_digit() && chars.get(i + 1) == Some(&'%');
         match c {
+            _ if glued => out.push('\u{a0}'),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -21,6 +26,29 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Escapes text for element content, keeping dates and percentages whole on one line.
+pub fn content(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + 16);
+    let (mut i, mut plain) = (0, 0);
+    while i < chars.len() {
+        match super::unbreakable_at(&chars, i) {
+            Some(n) => {
+                out.push_str(&escape(&chars[plain..i].iter().collect::<String>()));
+                out.push_str(&format!(
+                    "<span class=\"nb\">{}</span>",
+                    escape(&chars[i..i + n].iter().collect::<String>())
+                ));
+                i += n;
+                plain = i;
+            }
+            None => i += 1,
+        }
+    }
+    out.push_str(&escape(&chars[plain..].iter().collect::<String>()));
+    out
+}
+
 const CSS: &str = "
 body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: #111; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
@@ -28,14 +56,15 @@ h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; padding
 .lead { font-size: 1.1rem; font-weight: 600; border-left: 4px solid #111; padding: .5rem 1rem; background: #f3f3f3; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; }
 th, td { border: 1px solid #bbb; padding: .3rem .6rem; text-align: left; vertical-align: top; }
-td.num, td.short { white-space: nowrap; }
+td.num, td.short, .nb { white-space: nowrap; }
 th { background: #eee; }
 table.facts th { width: 16rem; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 h3 { font-size: 1.05rem; margin: 1.2rem 0 .3rem; }
 table.signature { margin-top: 1rem; }
 table.signature th { width: 13rem; }
-table.signature td { width: 24rem; height: 2.2rem; vertical-align: bottom; }
+table.signature th, table.signature td { height: 2.2rem; vertical-align: bottom; }
+table.signature td { width: 24rem; }
 footer { margin-top: 2.5rem; border-top: 1px solid #bbb; padding-top: .4rem; color: #555; font-size: .85rem; font-style: italic; }
 figure { margin: 1rem 0; }
 figure svg { max-width: 100%; height: auto; }
@@ -51,20 +80,28 @@ figure svg { max-width: 100%; height: auto; }
   table.facts th { width: 13rem; }
   th, td { padding: .15rem .45rem; }
   figure { margin: .4rem 0; }
-  figure svg { max-height: 88mm; width: auto; }
+  figure svg { width: 100%; height: auto; }
   a { color: inherit; }
 }
 ";
 
+/// The running footer's type: the body's, small and grey (margin boxes inherit nothing).
+const FOOTER_FONT: &str =
+    "font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; font-size: 8pt; color: #555;";
+
 /// The printed page: A4 with margins, the document's title and the page number in the footer
 /// of every page (Chromium and other browsers with CSS paged media print them).
-fn page_css(title: &str) -> String {
+fn page_css(title: &str, lang: Lang) -> String {
+    let (page, of) = match lang {
+        Lang::En => ("Page", "of"),
+        Lang::Nl => ("Pagina", "van"),
+    };
     // A CSS string from our own title: no quote, backslash or angle bracket can end it.
     let safe: String = title.chars().filter(|c| !matches!(c, '"' | '\\' | '<' | '>') && !c.is_control()).collect();
     format!(
         "@page {{ size: A4; margin: 16mm 15mm 18mm; \
-         @bottom-left {{ content: \"{safe}\"; font-size: 8pt; color: #555; }} \
-         @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); font-size: 8pt; color: #555; }} }}\n"
+         @bottom-left {{ content: \"{safe}\"; {FOOTER_FONT} }} \
+         @bottom-right {{ content: \"{page} \" counter(page) \" {of} \" counter(pages); {FOOTER_FONT} }} }}\n"
     )
 }
 
@@ -74,31 +111,30 @@ fn numeric(cell: &str) -> bool {
 
 /// Renders blocks as an English HTML document titled `title`, with `svg` for the chart block.
 pub fn render(title: &str, blocks: &[Block], svg: Option<&str>) -> String {
-    render_lang("en", title, blocks, svg)
+    render_lang(Lang::En, title, blocks, svg)
 }
 
-/// Renders blocks as an HTML document in language `lang` (`en`, `nl`: the page's `lang`).
-pub fn render_lang(lang: &str, title: &str, blocks: &[Block], svg: Option<&str>) -> String {
-    let lang = if lang.bytes().all(|b| b.is_ascii_alphabetic()) && !lang.is_empty() { lang } else { "en" };
+/// Renders blocks as an HTML document in language `lang` (the page's `lang`, the footer's words).
+pub fn render_lang(lang: Lang, title: &str, blocks: &[Block], svg: Option<&str>) -> String {
     let mut body = String::new();
     for block in blocks {
         match block {
-            Block::Title(t) => body.push_str(&format!("<h1>{}</h1>\n", escape(t))),
-            Block::Heading(h) => body.push_str(&format!("<h2>{}</h2>\n", escape(h))),
-            Block::Subheading(h) => body.push_str(&format!("<h3>{}</h3>\n", escape(h))),
-            Block::Para(p) => body.push_str(&format!("<p>{}</p>\n", escape(p))),
-            Block::Lead(p) => body.push_str(&format!("<p class=\"lead\">{}</p>\n", escape(p))),
+            Block::Title(t) => body.push_str(&format!("<h1>{}</h1>\n", content(t))),
+            Block::Heading(h) => body.push_str(&format!("<h2>{}</h2>\n", content(h))),
+            Block::Subheading(h) => body.push_str(&format!("<h3>{}</h3>\n", content(h))),
+            Block::Para(p) => body.push_str(&format!("<p>{}</p>\n", content(p))),
+            Block::Lead(p) => body.push_str(&format!("<p class=\"lead\">{}</p>\n", content(p))),
             Block::Facts(pairs) => {
                 body.push_str("<table class=\"facts\">\n");
                 for (k, v) in pairs {
-                    body.push_str(&format!("<tr><th scope=\"row\">{}</th><td>{}</td></tr>\n", escape(k), escape(v)));
+                    body.push_str(&format!("<tr><th scope=\"row\">{}</th><td>{}</td></tr>\n", content(k), content(v)));
                 }
                 body.push_str("</table>\n");
             }
             Block::Table(header, rows) => {
                 body.push_str("<table>\n<thead><tr>");
                 for h in header {
-                    body.push_str(&format!("<th scope=\"col\">{}</th>", escape(h)));
+                    body.push_str(&format!("<th scope=\"col\">{}</th>", content(h)));
                 }
                 body.push_str("</tr></thead>\n<tbody>\n");
                 for row in rows {
@@ -111,7 +147,7 @@ pub fn render_lang(lang: &str, title: &str, blocks: &[Block], svg: Option<&str>)
                             (false, true) => " class=\"short\"",
                             (false, false) => "",
                         };
-                        body.push_str(&format!("<td{class}>{}</td>", escape(c)));
+                        body.push_str(&format!("<td{class}>{}</td>", content(c)));
                     }
                     body.push_str("</tr>\n");
                 }
@@ -120,26 +156,26 @@ pub fn render_lang(lang: &str, title: &str, blocks: &[Block], svg: Option<&str>)
             Block::List(items) => {
                 body.push_str("<ul>\n");
                 for i in items {
-                    body.push_str(&format!("<li>{}</li>\n", escape(i)));
+                    body.push_str(&format!("<li>{}</li>\n", content(i)));
                 }
                 body.push_str("</ul>\n");
             }
             Block::Link(label, link_text, url) => {
                 body.push_str(&format!(
                     "<p>{}: <a href=\"{}\">{}</a></p>\n",
-                    escape(label),
+                    content(label),
                     escape(url),
-                    escape(link_text)
+                    content(link_text)
                 ));
             }
             Block::Signature(rows) => {
                 body.push_str("<table class=\"signature\">\n");
                 for (k, v) in rows {
-                    body.push_str(&format!("<tr><th scope=\"row\">{}</th><td>{}</td></tr>\n", escape(k), escape(v)));
+                    body.push_str(&format!("<tr><th scope=\"row\">{}</th><td>{}</td></tr>\n", content(k), content(v)));
                 }
                 body.push_str("</table>\n");
             }
-            Block::Footer(note) => body.push_str(&format!("<footer><p>{}</p></footer>\n", escape(note))),
+            Block::Footer(note) => body.push_str(&format!("<footer><p>{}</p></footer>\n", content(note))),
             Block::Chart(alt) => {
                 if let Some(svg) = svg {
                     let svg = svg.trim_start_matches(|c| c != '<');
@@ -151,8 +187,9 @@ pub fn render_lang(lang: &str, title: &str, blocks: &[Block], svg: Option<&str>)
         }
     }
     format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\" />\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n<title>{}</title>\n<style>{CSS}{}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\" />\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n<title>{}</title>\n<style>{CSS}{}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        lang.code(),
         escape(title),
-        page_css(title)
+        page_css(title, lang)
     )
 }

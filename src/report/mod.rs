@@ -506,6 +506,31 @@ impl Lang {
     }
 }
 
+/// The length of a value starting at `i` that must not be broken across lines: a date
+/// (`2029-01-03`, `03-01-2029`) or a number with its percent sign (`49 %`, `15,2 %`).
+pub(crate) fn unbreakable_at(c: &[char], i: usize) -> Option<usize> {
+    let digits = |at: usize, n: usize| at + n <= c.len() && c[at..at + n].iter().all(char::is_ascii_digit);
+    let starts = i == 0 || !c[i - 1].is_ascii_alphanumeric() && !matches!(c[i - 1], '.' | ',' | '-');
+    if !starts || !c[i].is_ascii_digit() {
+        return None;
+    }
+    let dash = |at: usize| c.get(at) == Some(&'-');
+    let ends = |n: usize| c.get(i + n).is_none_or(|x| !x.is_ascii_alphanumeric());
+    if (digits(i, 4) && dash(i + 4) && digits(i + 5, 2) && dash(i + 7) && digits(i + 8, 2)
+        || digits(i, 2) && dash(i + 2) && digits(i + 3, 2) && dash(i + 5) && digits(i + 6, 4))
+        && ends(10)
+    {
+        return Some(10);
+    }
+    let mut j = i;
+    while j < c.len()
+        && (c[j].is_ascii_digit() || matches!(c[j], '.' | ',') && c.get(j + 1).is_some_and(char::is_ascii_digit))
+    {
+        j += 1;
+    }
+    (matches!(c.get(j), Some(' ' | '\u{a0}')) && c.get(j + 1) == Some(&'%')).then_some(j + 2 - i)
+}
+
 /// A number of participants for prose: `2.6`, `3`.
 pub fn count(x: f64) -> String {
     let r = (x * 10.0).round() / 10.0;

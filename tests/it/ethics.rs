@@ -4,9 +4,9 @@
 use crate::server::Reply;
 use crate::{Workspace, fixture};
 
-const TRIAL: &str = "[[trial]]\nnct_id = \"NCT07038304\"\ntarget = 35\nrecruitment_end = 2029-01-03\nmetc_decision_date = 2024-10-01\n[trial.site_aliases]\n\"UMCG\" = \"UMC Groningen\"\n";
+pub const TRIAL: &str = "[[trial]]\nnct_id = \"NCT07038304\"\ntarget = 35\nrecruitment_end = 2029-01-03\nmetc_decision_date = 2024-10-01\n[trial.site_aliases]\n\"UMCG\" = \"UMC Groningen\"\n";
 
-fn workspace(trial: &str) -> Workspace {
+pub fn workspace(trial: &str) -> Workspace {
     let ws = Workspace::new(trial);
     for v in ["v1", "v2", "v3"] {
         ws.serve("NCT07038304", vec![Reply::json(fixture(v))]);
@@ -24,7 +24,7 @@ fn ethics(ws: &Workspace, extra: &[&str]) -> crate::Run {
     ws.run(&args)
 }
 
-const LOCAL: &str = r#"
+pub const LOCAL: &str = r#"
 screen_failures = 6
 serious_adverse_events = "Two SAEs (grade 3 fatigue, hospitalisation for urinary retention), both reported to the METC within 15 days; none related to MDRT."
 susars = "None."
@@ -37,7 +37,7 @@ conclusion = "The study can continue as planned."
 "#;
 
 /// The fixture log with the optional columns: consent dates, a withdrawal reason, completions.
-fn full_log(ws: &Workspace) {
+pub fn full_log(ws: &Workspace) {
     let log = std::fs::read_to_string(ws.path("accrual.csv")).unwrap();
     let mut out =
         String::from("participant_id,site,consented_on,enrolled_on,withdrawn_on,withdrawal_reason,completed_on\n");

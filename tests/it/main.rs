@@ -12,6 +12,7 @@ mod ethics;
 mod fake_registry;
 mod hostile;
 mod portfolio;
+mod print;
 mod probe;
 mod progress;
 mod props;
