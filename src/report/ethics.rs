@@ -131,6 +131,8 @@ pub struct Identification {
     pub metc: Option<String>,
     /// The METC's reference (ctwatch.toml).
     pub metc_reference: Option<String>,
+    /// The record's page on ClinicalTrials.gov.
+    pub registry_url: String,
 }
 
 /// The study's status.
@@ -351,6 +353,7 @@ pub fn model(loaded: &Loaded, local_override: Option<&Path>) -> anyhow::Result<E
         principal_investigator: configured_pi.or_else(|| (!officials.is_empty()).then(|| officials.join("; "))),
         metc: trial.and_then(|c| c.metc.clone()),
         metc_reference: trial.and_then(|c| c.metc_reference.clone()),
+        registry_url: format!("{}{id}", crate::config::STUDY_PAGE),
     };
     let registry_status = s(study::OVERALL_STATUS);
     let status = Status {
@@ -474,6 +477,7 @@ struct Words {
     investigator: &'static str,
     metc: &'static str,
     metc_reference: &'static str,
+    registry_record: &'static str,
     period: &'static str,
     year: &'static str,
     incomplete: &'static str,
@@ -548,6 +552,7 @@ const EN: Words = Words {
     investigator: "Principal investigator",
     metc: "Reviewing ethics committee (METC)",
     metc_reference: "METC reference",
+    registry_record: "Registry record",
     period: "Reporting period",
     year: "year",
     incomplete: "This year has not ended yet: figures are up to the report date.",
@@ -622,6 +627,7 @@ const NL: Words = Words {
     investigator: "Hoofdonderzoeker",
     metc: "Beoordelende METC",
     metc_reference: "Kenmerk METC",
+    registry_record: "Registratie",
     period: "Verslagperiode",
     year: "jaar",
     incomplete: "Dit jaar is nog niet afgelopen: de cijfers lopen tot de rapportagedatum.",
@@ -743,6 +749,7 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
         (t.metc.into(), or_complete(&id.metc)),
         (t.metc_reference.into(), or_complete(&id.metc_reference)),
     ]));
+    b.push(Block::Link(t.registry_record.into(), id.registry_url.clone(), id.registry_url.clone()));
 
     b.push(Block::Heading(t.period.into()));
     let p = &m.period;

@@ -189,6 +189,15 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
         b.push(Block::Heading("Notes".into()));
         b.push(Block::List(r.notes.clone()));
     }
+    let log = r
+        .sources
+        .accrual_log
+        .as_deref()
+        .map_or_else(|| "no accrual log".to_string(), |l| format!("the accrual log {l}"));
+    b.push(Block::Footer(format!(
+        "Made with ctwatch from registry version {} and {log}; report date {}.",
+        r.trial.snapshot, r.as_of
+    )));
     b
 }
 

@@ -298,3 +298,68 @@ fn the_word_file_reads_in_an_independent_reader() {
     );
     assert!(en["footer"].as_str().unwrap().contains("Page"));
 }
+
+/// The workspace with v4 as well (2026-06-10: the registry's target 35 → 40), optionally with
+/// v4's overall status replaced.
+fn with_v4(status: Option<&str>) -> Workspace {
+    let ws = workspace(TRIAL);
+    let mut v4 = fixture("v4");
+    if let Some(s) = status {
+        v4 = v4.replacen("\"overallStatus\": \"RECRUITING\"", &format!("\"overallStatus\": \"{s}\""), 1);
+    }
+    ws.serve("NCT07038304", vec![Reply::json(v4)]);
+    assert_eq!(ws.run(&["sync"]).code, 0);
+    ws
+}
+
+#[test]
+fn the_report_says_which_target_it_uses_when_the_registry_disagrees() {
+    let ws = with_v4(None);
+    let en = ethics(&ws, &["--format", "markdown"]).stdout;
+    assert!(en.contains("2026-06-10: Enrollment target 35 → 40 (+14.3 %)"), "{en}");
+    assert!(en.contains("| **Target (participants)** | 35 |"));
+    assert!(
+        en.contains("The target used is 35, from ctwatch.toml: the approved plan the trial is measured against. The registry now lists 40 participants."),
+        "{en}"
+    );
+    let nl = ethics(&ws, &["--lang", "nl", "--format", "markdown"]).stdout;
+    assert!(nl.contains("10-06-2026: Beoogd aantal proefpersonen 35 → 40 (+14,3 %)"), "{nl}");
+    assert!(nl.contains("Het gebruikte aantal is 35 proefpersonen, uit ctwatch.toml"), "{nl}");
+
+    // The figures behind the report, as JSON.
+    let run = ethics(&ws, &["--format", "json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["plan"]["disagreements"]["target"], serde_json::json!({"used": 35, "registry": 40}));
+    assert_eq!(json["recruitment"]["total"]["total"], 14);
+    assert_eq!(json["period"]["number"], 2);
+    assert_eq!(json["dates"]["end_of_inclusion"]["kind"], "expected");
+    assert!(json["changes"].as_array().unwrap().iter().any(|c| c["change"]["category"] == "enrollment"));
+}
+
+#[test]
+fn a_halt_and_a_closed_recruitment_are_said_as_such() {
+    let ws = with_v4(Some("SUSPENDED"));
+    let md = ethics(&ws, &["--format", "markdown"]).stdout;
+    assert!(md.contains("| **Status on the registry** | suspended |"), "{md}");
+    assert!(md.contains("| **Temporary halt** | The registry lists the study as suspended: the reason and the expected restart are to be completed by the investigator. |"));
+    std::fs::write(
+        ws.path("ethics.toml"),
+        "temporary_halt = \"Halted 2026-05-01 to 2026-06-01 for a drug supply problem; resumed.\"\n",
+    )
+    .unwrap();
+    let md = ethics(&ws, &["--ethics", "ethics.toml", "--format", "markdown"]).stdout;
+    assert!(
+        md.contains("| **Temporary halt** | Halted 2026-05-01 to 2026-06-01 for a drug supply problem; resumed. |")
+    );
+    let nl = ethics(&ws, &["--lang", "nl", "--format", "markdown"]).stdout;
+    assert!(nl.contains("| **Status in het register** | tijdelijk stilgelegd |"), "{nl}");
+
+    let ws = with_v4(Some("ACTIVE_NOT_RECRUITING"));
+    let md = ethics(&ws, &["--format", "markdown"]).stdout;
+    assert!(md.contains("| **End of inclusion** | 2026-06-29 (actual) |"), "the last inclusion in the log:\n{md}");
+    assert!(md.contains("The registry lists the study as active, not recruiting: inclusion ended with the last inclusion in the accrual log."));
+    let nl = ethics(&ws, &["--lang", "nl", "--format", "markdown"]).stdout;
+    assert!(nl.contains("| **Einde inclusie** | 29-06-2026 (werkelijk) |"), "{nl}");
+    assert!(nl.contains("Het register vermeldt het onderzoek als actief, werving gesloten"));
+}
