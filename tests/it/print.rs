@@ -21,6 +21,7 @@ fn print(html: &Path) -> PathBuf {
         .args([
             "--headless",
             "--no-sandbox",
+            "--disable-dev-shm-usage",
             "--disable-gpu",
             "--no-first-run",
             "--disable-background-networking",
