@@ -188,7 +188,10 @@ fn clear_errors() {
 fn read_docx(path: &std::path::Path) -> serde_json::Value {
     let python = std::env::var("CTWATCH_PYTHON").unwrap_or_else(|_| "python3".into());
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/read_docx.py");
-    let out = std::process::Command::new(&python).arg(script).arg(path).output().expect("python3 runs");
+    let out =
+        std::process::Command::new(&python).arg(script).arg(path).output().unwrap_or_else(|e| {
+            panic!("{python}: {e}; the Word test needs python with python-docx (.ci/run installs it)")
+        });
     assert!(
         out.status.success(),
         "python-docx could not read {}: {}",

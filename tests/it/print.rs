@@ -33,13 +33,18 @@ fn print(html: &Path) -> PathBuf {
         .arg(format!("--print-to-pdf={}", pdf.display()))
         .arg(format!("file://{}", html.display()))
         .output()
-        .expect("chromium runs");
+        .unwrap_or_else(|e| {
+            panic!("{}: {e}; the print test needs headless Chromium (.ci/run installs it)", chromium())
+        });
     assert!(pdf.is_file(), "chromium printed nothing for {}: {}", html.display(), String::from_utf8_lossy(&out.stderr));
     pdf
 }
 
 fn tool(program: &str, args: &[&str]) -> String {
-    let out = Command::new(program).args(args).output().unwrap_or_else(|e| panic!("{program}: {e}"));
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}; the print test needs poppler-utils (.ci/run installs it)"));
     assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().replace('\u{a0}', " ")
 }
