@@ -170,9 +170,10 @@ Exit status: 0 success; 1 the versions differ (only with --exit-code); 2 error."
 Exit status: 0 success; 2 error (e.g. no stored version).")]
     History(HistoryArgs),
     /// Write a report: recruitment progress (Markdown, HTML, JSON, SVG chart) or, with
-    /// --kind ethics, the annual progress report for the ethics committee.
+    /// --kind ethics, the annual progress report for the ethics committee (Markdown, HTML, Word).
     #[command(after_help = "Examples:\n  ctwatch report NCT07038304 --accrual accrual.csv\n  \
-ctwatch report NCT07038304 --kind ethics --lang nl --as-of 2026-10-01\n\n\
+ctwatch report NCT07038304 --kind ethics --lang nl --as-of 2026-10-01\n  \
+ctwatch report NCT07038304 --kind ethics --ethics ethics.toml --format docx\n\n\
 Exit status: 0 success; 2 error (bad accrual log, no stored version…).")]
     Report(ReportArgs),
     /// Check the registry record against the sponsor's update duties.
@@ -375,8 +376,8 @@ pub struct ReportArgs {
     /// Language of the ethics report
     #[arg(long, value_enum, default_value_t = Lang::En)]
     pub lang: Lang,
-    /// The investigator's local file for the ethics report (TOML: adverse events, amendments…)
-    /// [default: the trial's `ethics` in the config]
+    /// The investigator's file for the ethics report (TOML: screen failures, SAEs, amendments,
+    /// DSMB, insurance, conclusion…) [default: the trial's `ethics` in the config]
     #[arg(long, value_name = "FILE")]
     pub ethics: Option<PathBuf>,
 }
