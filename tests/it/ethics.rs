@@ -4,9 +4,9 @@
 use crate::server::Reply;
 use crate::{Workspace, fixture};
 
-pub const TRIAL: &str = "[[trial]]\nnct_id = \"NCT07038304\"\ntarget = 35\nrecruitment_end = 2029-01-03\nmetc_decision_date = 2024-10-01\n[trial.site_aliases]\n\"UMCG\" = \"UMC Groningen\"\n";
+const TRIAL: &str = "[[trial]]\nnct_id = \"NCT07038304\"\ntarget = 35\nrecruitment_end = 2029-01-03\nmetc_decision_date = 2024-10-01\n[trial.site_aliases]\n\"UMCG\" = \"UMC Groningen\"\n";
 
-pub fn workspace(trial: &str) -> Workspace {
+fn workspace(trial: &str) -> Workspace {
     let ws = Workspace::new(trial);
     for v in ["v1", "v2", "v3"] {
         ws.serve("NCT07038304", vec![Reply::json(fixture(v))]);
@@ -24,7 +24,7 @@ fn ethics(ws: &Workspace, extra: &[&str]) -> crate::Run {
     ws.run(&args)
 }
 
-pub const LOCAL: &str = r#"
+const LOCAL: &str = r#"
 screen_failures = 6
 serious_adverse_events = "Two SAEs (grade 3 fatigue, hospitalisation for urinary retention), both reported to the METC within 15 days; none related to MDRT."
 susars = "None."
@@ -37,7 +37,7 @@ conclusion = "The study can continue as planned."
 "#;
 
 /// The fixture log with the optional columns: consent dates, a withdrawal reason, completions.
-pub fn full_log(ws: &Workspace) {
+fn full_log(ws: &Workspace) {
     let log = std::fs::read_to_string(ws.path("accrual.csv")).unwrap();
     let mut out =
         String::from("participant_id,site,consented_on,enrolled_on,withdrawn_on,withdrawal_reason,completed_on\n");
@@ -49,6 +49,18 @@ pub fn full_log(ws: &Workspace) {
         out.push_str(&format!("{},{},{consent},{},{},{reason},{completed}\n", f[0], f[1], f[2], f[3]));
     }
     std::fs::write(ws.path("accrual-full.csv"), out).unwrap();
+}
+
+/// Everything given: the identification in ctwatch.toml, the log with its optional columns
+/// (`accrual-full.csv`) and the investigator's file (`ethics.toml`).
+pub fn everything_given() -> Workspace {
+    let ws = workspace(&TRIAL.replace(
+        "metc_decision_date = 2024-10-01\n",
+        "metc_decision_date = 2024-10-01\nprincipal_investigator = \"Prof. dr. S. Aluwini\"\nmetc = \"METC UMC Groningen\"\nmetc_reference = \"METc 2024/0321\"\n",
+    ));
+    full_log(&ws);
+    std::fs::write(ws.path("ethics.toml"), LOCAL).unwrap();
+    ws
 }
 
 const SECTIONS_EN: [&str; 16] = [
@@ -103,12 +115,7 @@ fn english_and_dutch_with_and_without_the_local_file() {
     insta::assert_snapshot!("ethics_en", md);
 
     // Everything given: config identification, the full log, the investigator's file.
-    let ws = workspace(&TRIAL.replace(
-        "metc_decision_date = 2024-10-01\n",
-        "metc_decision_date = 2024-10-01\nprincipal_investigator = \"Prof. dr. S. Aluwini\"\nmetc = \"METC UMC Groningen\"\nmetc_reference = \"METc 2024/0321\"\n",
-    ));
-    full_log(&ws);
-    std::fs::write(ws.path("ethics.toml"), LOCAL).unwrap();
+    let ws = everything_given();
     let full = |extra: &[&str]| {
         let mut args = vec![
             "report",
@@ -227,12 +234,7 @@ fn tables(doc: &serde_json::Value) -> Vec<Vec<Vec<String>>> {
     ignore = "python-docx is not installed (pip install python-docx; CTWATCH_PYTHON names another python), then touch build.rs"
 )]
 fn the_word_file_reads_in_an_independent_reader() {
-    let ws = workspace(&TRIAL.replace(
-        "metc_decision_date = 2024-10-01\n",
-        "metc_decision_date = 2024-10-01\nprincipal_investigator = \"Prof. dr. S. Aluwini\"\nmetc = \"METC UMC Groningen\"\nmetc_reference = \"METc 2024/0321\"\n",
-    ));
-    full_log(&ws);
-    std::fs::write(ws.path("ethics.toml"), LOCAL).unwrap();
+    let ws = everything_given();
     let base = ["report", "NCT07038304", "--kind", "ethics", "--accrual", "accrual-full.csv", "--as-of", "2026-11-26"];
     let run = ws.run(&[&base[..], &["--ethics", "ethics.toml", "--lang", "nl", "--format", "docx"]].concat());
     assert_eq!((run.code, run.stdout.as_str()), (0, ""), "--format docx prints nothing: {run:?}");

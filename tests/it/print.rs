@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::ethics::{LOCAL, TRIAL, full_log, workspace};
+use crate::ethics::everything_given;
 
 fn chromium() -> String {
     std::env::var("CTWATCH_CHROMIUM").unwrap_or_else(|_| "chromium".into())
@@ -142,12 +142,7 @@ fn words(pdf: &Path, page: u32) -> Vec<(String, f64, f64)> {
     ignore = "headless Chromium or poppler-utils is not installed (apt-get install chromium poppler-utils; CTWATCH_CHROMIUM names another browser), then touch build.rs"
 )]
 fn both_reports_print_on_a4_in_both_languages() {
-    let ws = workspace(&TRIAL.replace(
-        "metc_decision_date = 2024-10-01\n",
-        "metc_decision_date = 2024-10-01\nprincipal_investigator = \"Prof. dr. S. Aluwini\"\nmetc = \"METC UMC Groningen\"\nmetc_reference = \"METc 2024/0321\"\n",
-    ));
-    full_log(&ws);
-    std::fs::write(ws.path("ethics.toml"), LOCAL).unwrap();
+    let ws = everything_given();
     let dir = ws.path("reports/NCT07038304");
     let common = ["--accrual", "accrual-full.csv", "--as-of", "2026-11-26"];
 
