@@ -15,6 +15,8 @@ pub enum Block {
     Para(String),
     /// The key message, emphasised.
     Lead(String),
+    /// A placeholder the investigator must replace, marked so it is easy to find.
+    ToComplete(String),
     /// Label/value pairs.
     Facts(Vec<(String, String)>),
     /// A table: header and rows.

@@ -222,6 +222,10 @@ pub fn render(lang: Lang, title: &str, blocks: &[Block], created: &str) -> anyho
                 docx.add_paragraph(Paragraph::new().style("Heading2").keep_next(true).add_run(text(h)))
             }
             Block::Para(p) => docx.add_paragraph(para(p)),
+            // Highlighted, so the investigator finds every place to fill in.
+            Block::ToComplete(p) => docx.add_paragraph(
+                normal().add_run(text(p).italic().highlight("yellow")).line_spacing(LineSpacing::new().after(120)),
+            ),
             Block::Lead(p) => {
                 docx.add_paragraph(normal().add_run(text(p).bold()).line_spacing(LineSpacing::new().after(160)))
             }

@@ -733,7 +733,7 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
     };
     let local = |e: &Option<Entry>| e.as_ref().map(Entry::text).filter(|s| !s.is_empty());
     let section = |b: &mut Vec<Block>, e: &Option<Entry>| {
-        b.push(Block::Para(local(e).unwrap_or_else(|| t.to_complete.to_string())));
+        b.push(local(e).map_or_else(|| Block::ToComplete(t.to_complete.into()), Block::Para));
     };
     let id = &m.identification;
 
@@ -821,7 +821,7 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
 
     b.push(Block::Heading(t.recruitment.into()));
     match &m.recruitment {
-        None => b.push(Block::Para(t.no_log.into())),
+        None => b.push(Block::ToComplete(t.no_log.into())),
         Some(r) => {
             let with_completed = r.total.completed.is_some();
             let row = |c: &SiteCounts| {
@@ -845,7 +845,7 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
             b.push(Block::Subheading(t.reasons.into()));
             match &r.withdrawal_reasons {
                 _ if r.total.left_early == 0 => b.push(Block::Para(t.nobody_left.into())),
-                None => b.push(Block::Para(t.reasons_missing.into())),
+                None => b.push(Block::ToComplete(t.reasons_missing.into())),
                 Some(reasons) => b.push(Block::List(
                     reasons
                         .iter()

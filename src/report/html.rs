@@ -60,6 +60,7 @@ td.num, td.short, .nb { white-space: nowrap; }
 th { background: #eee; }
 table.facts th { width: 16rem; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.todo { font-style: italic; background: #fff4c2; padding: .2rem .4rem; }
 h3 { font-size: 1.05rem; margin: 1.2rem 0 .3rem; }
 table.signature { margin-top: 1rem; }
 table.signature th { width: 13rem; }
@@ -73,6 +74,7 @@ figure svg { max-width: 100%; height: auto; }
   h1 { font-size: 16pt; margin-top: 0; }
   h2 { font-size: 12pt; margin-top: 1.2em; break-after: avoid; }
   .lead { background: none; font-size: 11pt; }
+  .todo { border-left: 3px solid #c9a400; }
   h3 { font-size: 10.5pt; break-after: avoid; }
   table, figure, tr { break-inside: avoid; }
   table.signature td { height: 11mm; }
@@ -124,6 +126,7 @@ pub fn render_lang(lang: Lang, title: &str, blocks: &[Block], svg: Option<&str>)
             Block::Subheading(h) => body.push_str(&format!("<h3>{}</h3>\n", content(h))),
             Block::Para(p) => body.push_str(&format!("<p>{}</p>\n", content(p))),
             Block::Lead(p) => body.push_str(&format!("<p class=\"lead\">{}</p>\n", content(p))),
+            Block::ToComplete(p) => body.push_str(&format!("<p class=\"todo\">{}</p>\n", content(p))),
             Block::Facts(pairs) => {
                 body.push_str("<table class=\"facts\">\n");
                 for (k, v) in pairs {

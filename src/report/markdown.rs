@@ -13,6 +13,7 @@ pub fn render(blocks: &[Block], chart_href: Option<&str>) -> String {
             Block::Subheading(h) => out.push_str(&format!("### {}\n\n", text(h))),
             Block::Para(p) => out.push_str(&format!("{}\n\n", text(p))),
             Block::Lead(p) => out.push_str(&format!("> **{}**\n\n", text(p))),
+            Block::ToComplete(p) => out.push_str(&format!("*{}*\n\n", text(p))),
             Block::Facts(pairs) => {
                 out.push_str(&table(&["", ""], pairs.iter().map(|(k, v)| vec![format!("**{}**", text(k)), text(v)])));
                 out.push('\n');

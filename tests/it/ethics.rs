@@ -278,6 +278,14 @@ fn the_word_file_reads_in_an_independent_reader() {
     let paras = texts(&nl, "p", Some("Normal")).join("\n");
     assert!(paras.contains("het goedgekeurde plan"), "{paras}");
     assert!(paras.contains("In te vullen door de onderzoeker"));
+    let body = nl["body"].as_array().unwrap();
+    let todo = body.iter().find(|b| b["text"].as_str().is_some_and(|t| t.starts_with("In te vullen"))).unwrap();
+    assert_eq!(todo["highlighted"], true, "a placeholder is highlighted for the investigator");
+    assert!(
+        body.iter()
+            .filter(|b| b["highlighted"] == true)
+            .all(|b| b["text"].as_str().unwrap().starts_with("In te vullen"))
+    );
     assert!(paras.contains("rapportagedatum 26-11-2026"));
 
     // Printed on A4 with 2 cm margins; every page's footer names the report and numbers the page.

@@ -1,5 +1,5 @@
 """Reads a .docx with python-docx (an independent reader) and prints what a person would see,
-as JSON: headings with their style, paragraphs, tables (cell text), list items, the page size
+as JSON: headings with their style, paragraphs (and whether they are highlighted), tables (cell text), list items, the page size
 and margins, the footer's text and whether it holds PAGE/NUMPAGES fields. Non-breaking
 hyphens and spaces (which keep dates and percentages on one line) are read as plain ones.
 
@@ -23,7 +23,8 @@ for block in document.element.body.iterchildren():
         p = docx.text.paragraph.Paragraph(block, document)
         numbered = block.find(qn("w:pPr")) is not None and block.find(qn("w:pPr")).find(qn("w:numPr")) is not None
         if p.text.strip():
-            body.append({"kind": "list" if numbered else "p", "style": p.style.name, "text": plain(p.text)})
+            marked = any(r.font.highlight_color is not None for r in p.runs)
+            body.append({"kind": "list" if numbered else "p", "style": p.style.name, "text": plain(p.text), "highlighted": marked})
     elif block.tag == qn("w:tbl"):
         t = docx.table.Table(block, document)
         body.append({"kind": "table", "rows": [[plain(c.text) for c in row.cells] for row in t.rows]})
