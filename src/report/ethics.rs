@@ -501,6 +501,7 @@ struct Words {
     registry_completion: &'static str,
     recruitment: &'static str,
     site: &'static str,
+    all_sites: &'static str,
     in_period: &'static str,
     total: &'static str,
     left_early: &'static str,
@@ -576,6 +577,7 @@ const EN: Words = Words {
     registry_completion: "the registry's completion date",
     recruitment: "Inclusions",
     site: "Site",
+    all_sites: "All sites",
     in_period: "Included in this period",
     total: "Included in total",
     left_early: "Left the study early",
@@ -651,6 +653,7 @@ const NL: Words = Words {
     registry_completion: "de einddatum in het register",
     recruitment: "Inclusie",
     site: "Centrum",
+    all_sites: "Alle centra",
     in_period: "Geïncludeerd in deze periode",
     total: "Totaal geïncludeerd",
     left_early: "Voortijdig gestopt",
@@ -826,7 +829,7 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
             let with_completed = r.total.completed.is_some();
             let row = |c: &SiteCounts| {
                 let mut row = vec![
-                    c.facility.clone().unwrap_or_else(|| "Σ".into()),
+                    c.facility.clone().unwrap_or_else(|| t.all_sites.into()),
                     c.in_period.to_string(),
                     c.total.to_string(),
                     c.left_early.to_string(),

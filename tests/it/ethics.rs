@@ -258,7 +258,7 @@ fn the_word_file_reads_in_an_independent_reader() {
     assert_eq!(row("Kenmerk METC")[1], "METc 2024/0321");
     assert_eq!(row("Start van het onderzoek (eerste informed consent)")[1], "03-02-2025");
     assert_eq!(row("UMC Groningen"), ["UMC Groningen", "5", "11", "1", "1"]);
-    assert_eq!(row("Σ"), ["Σ", "8", "14", "1", "1"]);
+    assert_eq!(row("Alle centra"), ["Alle centra", "8", "14", "1", "1"]);
     assert_eq!(row("Verwacht aan het eind van de periode (lineaire planning)")[1], "15,2");
     assert!(row("Einde van het onderzoek")[1].starts_with("01-07-2029 (verwacht"));
     let signature = t.last().unwrap();
