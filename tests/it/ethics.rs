@@ -179,6 +179,12 @@ fn english_and_dutch_with_and_without_the_local_file() {
 
 #[test]
 fn clear_errors() {
+    let ws = workspace(TRIAL);
+    let run = ws.run(&["report", "NCT07038304", "--format", "docx", "--as-of", "2026-11-26"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("the Word file is made for the ethics report (--kind ethics)"), "{}", run.stderr);
+    assert!(!ws.path("reports").exists(), "nothing written");
+
     let ws = workspace(&TRIAL.replace("metc_decision_date = 2024-10-01\n", ""));
     let run = ethics(&ws, &[]);
     assert_eq!(run.code, 2);

@@ -110,6 +110,16 @@ proptest! {
     }
 
     #[test]
+    fn html_content_adds_only_its_own_no_wrap_spans(s in hostile_text(), date in "[0-9]{4}-[0-9]{2}-[0-9]{2}", n in 0u32..1000) {
+        let text = format!("{s} {date} {n} % {s}");
+        let t = html::content(&text);
+        let bare = t.replace("<span class=\"nb\">", "").replace("</span>", "");
+        prop_assert!(!bare.contains('<') && !bare.contains('>') && !bare.contains('"'), "{:?}", t);
+        prop_assert_eq!(bare.replace('\u{a0}', " "), html::escape(&text).replace('\u{a0}', " "));
+        prop_assert!(t.contains(&format!("<span class=\"nb\">{date}</span>")), "{:?}", t);
+    }
+
+    #[test]
     fn the_accrual_reader_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..400), rows in prop::collection::vec(hostile_text(), 0..6)) {
         let dir = tempfile::tempdir().unwrap();
         let names = SiteNames::new(&["UMC Groningen".into()], &BTreeMap::new()).unwrap();
