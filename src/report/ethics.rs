@@ -29,13 +29,37 @@ use crate::registry::study;
 
 /// Text from the investigator's file; a number is accepted where a count is natural
 /// (`screen_failures = 12`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Entry {
     /// A count.
     Count(u64),
     /// Free text.
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Entry, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Entry;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a text in quotes or a whole number")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Entry, E> {
+                Ok(Entry::Text(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Entry, E> {
+                Ok(Entry::Count(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Entry, E> {
+                u64::try_from(v)
+                    .map(Entry::Count)
+                    .map_err(|_| E::custom(format!("{v} is negative; expected a text in quotes or a whole number")))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 impl Entry {

@@ -194,6 +194,14 @@ fn clear_errors() {
     let run = ethics(&ws, &["--ethics", "ethics.toml"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("ethics.toml:2: unknown field `adverse_event`"), "{}", run.stderr);
+    std::fs::write(ws.path("ethics.toml"), "susars = \"None.\"\nscreen_failures = true\n").unwrap();
+    let run = ethics(&ws, &["--ethics", "ethics.toml"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("ethics.toml:2: invalid type: boolean `true`, expected a text in quotes or a whole number"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(run.stderr.lines().count(), 1);
 }
 
