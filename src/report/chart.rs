@@ -6,8 +6,8 @@
 //! reads when printed in black and white. Dashes are cut here in pixel units (plotters'
 //! `DashedLineSeries` stops short on long two-point lines), and the legend shows them dashed.
 //!
-//! Made to be printed: at A4 text width (180 mm for 860 px) every text is at least 9 pt
-//! (16 px), the legend sits below the plot so it covers no line, the planned end of
+//! Made to be printed: at A4 text width (180 mm for 860 px) every text is about 10 pt
+//! (17 px), the legend sits below the plot so it covers no line, the planned end of
 //! recruitment is marked, and the SVG carries a `<title>` naming the trial.
 
 use chrono::{Datelike, Duration, NaiveDate};
@@ -25,10 +25,10 @@ const LEGEND_ROW: u32 = 26;
 /// Rows of the legend (two entries per row).
 const LEGEND_ROWS: u32 = 3;
 const HEIGHT: u32 = PLOT_HEIGHT + LEGEND_ROWS * LEGEND_ROW + 14;
-/// Text sizes as plotters takes them; its SVG backend writes `size / 1.24` px, so 20 is 16 px:
-/// 9.5 pt when the 860 px print 180 mm wide (A4 less 15 mm margins).
-const TEXT: u32 = 20;
-const AXIS_TEXT: u32 = 21;
+/// Text sizes as plotters takes them; its SVG backend writes `size / 1.24` px, so 21 is 17 px:
+/// 10 pt when the 860 px print 180 mm wide (A4 less 15 mm margins).
+const TEXT: u32 = 21;
+const AXIS_TEXT: u32 = 22;
 /// The HTML report's font stack, so the chart's text matches the page's.
 const FONTS: &str = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif";
 
