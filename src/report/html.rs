@@ -127,8 +127,9 @@ pub fn render_lang(lang: Lang, title: &str, blocks: &[Block], svg: Option<&str>)
             Block::Para(p) => body.push_str(&format!("<p>{}</p>\n", content(p))),
             Block::Lead(p) => body.push_str(&format!("<p class=\"lead\">{}</p>\n", content(p))),
             Block::ToComplete(p) => body.push_str(&format!("<p class=\"todo\">{}</p>\n", content(p))),
-            Block::Facts(pairs) => {
-                body.push_str("<table class=\"facts\">\n");
+            Block::Facts(pairs) | Block::Signature(pairs) => {
+                let class = if matches!(block, Block::Signature(_)) { "signature" } else { "facts" };
+                body.push_str(&format!("<table class=\"{class}\">\n"));
                 for (k, v) in pairs {
                     body.push_str(&format!("<tr><th scope=\"row\">{}</th><td>{}</td></tr>\n", content(k), content(v)));
                 }
@@ -170,13 +171,6 @@ pub fn render_lang(lang: Lang, title: &str, blocks: &[Block], svg: Option<&str>)
                     escape(url),
                     content(link_text)
                 ));
-            }
-            Block::Signature(rows) => {
-                body.push_str("<table class=\"signature\">\n");
-                for (k, v) in rows {
-                    body.push_str(&format!("<tr><th scope=\"row\">{}</th><td>{}</td></tr>\n", content(k), content(v)));
-                }
-                body.push_str("</table>\n");
             }
             Block::Footer(note) => body.push_str(&format!("<footer><p>{}</p></footer>\n", content(note))),
             Block::Chart(alt) => {
