@@ -327,8 +327,9 @@ pub struct EthicsModel {
     pub investigator_file: bool,
 }
 
-/// Closed statuses: recruitment is over even when the target was not reached.
-const CLOSED: [&str; 4] = ["ACTIVE_NOT_RECRUITING", "COMPLETED", "TERMINATED", "SUSPENDED"];
+/// Closed statuses: recruitment is over even when the target was not reached (a suspended
+/// study is halted, not closed).
+const CLOSED: [&str; 3] = ["ACTIVE_NOT_RECRUITING", "COMPLETED", "TERMINATED"];
 
 /// Gathers the ethics report's figures from loaded inputs (as-of = the report date).
 pub fn model(loaded: &Loaded, local_override: Option<&Path>) -> anyhow::Result<EthicsModel> {
@@ -391,12 +392,12 @@ pub fn model(loaded: &Loaded, local_override: Option<&Path>) -> anyhow::Result<E
     let upto: Vec<&crate::accrual::Inclusion> =
         log.map(|l| l.inclusions.iter().filter(|i| i.enrolled_on <= figures_at).collect()).unwrap_or_default();
     let first_inclusion = upto.iter().map(|i| i.enrolled_on).min();
-    let has_consent = log.is_some_and(|l| l.columns.consented_on);
-    let first_consent = upto.iter().filter_map(|i| i.consented_on).min();
-    let (start, start_is_consent) = match (first_consent, has_consent) {
-        (Some(c), _) => (Some(c), true),
-        (None, _) => (first_inclusion, false),
+    let (start, start_is_consent) = match upto.iter().filter_map(|i| i.consented_on).min() {
+        Some(consent) => (Some(consent), true),
+        None => (first_inclusion, false),
     };
+    // Per-site figures at the period's end: the inclusion table and the site-aware projection.
+    let site_rows = sites(&loaded.locations(), log, figures_at);
 
     let recruitment = log.map(|l| {
         let count = |f: Option<&str>, keep: &dyn Fn(&crate::accrual::Inclusion) -> bool| {
@@ -409,7 +410,7 @@ pub fn model(loaded: &Loaded, local_override: Option<&Path>) -> anyhow::Result<E
             left_early: count(f, &|i| i.withdrawn_on.is_some_and(|w| w <= figures_at)),
             completed: l.columns.completed_on.then(|| count(f, &|i| i.completed_on.is_some_and(|c| c <= figures_at))),
         };
-        let sites = sites(&loaded.locations(), Some(l), figures_at).iter().map(|x| counts(Some(&x.facility))).collect();
+        let sites = site_rows.iter().map(|x| counts(Some(&x.facility))).collect();
         let withdrawal_reasons = l.columns.withdrawal_reason.then(|| {
             let mut by: BTreeMap<String, u32> = BTreeMap::new();
             for i in upto.iter().filter(|i| i.withdrawn_on.is_some_and(|w| w <= figures_at)) {
@@ -429,14 +430,13 @@ pub fn model(loaded: &Loaded, local_override: Option<&Path>) -> anyhow::Result<E
             let last = upto.iter().map(|i| i.enrolled_on).max();
             let end = match (progress.target_reached_on, closed, last, &progress.projection) {
                 (Some(on), ..) => EndOfInclusion::TargetReached { on },
-                (None, Some(status), Some(last_inclusion), _) if status != "SUSPENDED" => {
+                (None, Some(status), Some(last_inclusion), _) => {
                     EndOfInclusion::Closed { last_inclusion, registry_status: status.to_string() }
                 }
                 (None, _, _, Some(p)) => {
                     // The model the progress report leads with: site-aware with two or more sites.
-                    let rows = sites(&loaded.locations(), log, figures_at);
-                    let lead = (rows.len() >= 2)
-                        .then(|| super::site_model(loaded, &plan, &rows, figures_at).project())
+                    let lead = (site_rows.len() >= 2)
+                        .then(|| super::site_model(loaded, &plan, &site_rows, figures_at).project())
                         .flatten()
                         .map(|s| (s.p10, s.median, s.p90, s.probability_on_time))
                         .unwrap_or((p.p10, p.median, p.p90, p.probability_on_time));

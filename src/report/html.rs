@@ -6,14 +6,10 @@ use super::Lang;
 use super::blocks::Block;
 
 /// Escapes text for HTML content and attribute values.
-/// A number and its percent sign stay on one line (`49 %` is never broken after the 49).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let chars: Vec<char> = s.chars().filter_map(crate::render::visible).collect();
-    for (i, &c) in chars.iter().enumerate() {
-        let glued = c == ' ' && i > 0 && chars[i - 1].is_ascii_digit() && chars.get(i + 1) == Some(&'%');
+    for c in s.chars().filter_map(crate::render::visible) {
         match c {
-            _ if glued => out.push('\u{a0}'),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),

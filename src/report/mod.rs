@@ -489,7 +489,7 @@ impl Lang {
         }
         match (self, text.split_once('-')) {
             (Lang::Nl, Some((y, m)))
-                if y.len() == 4 && m.len() == 2 && (y.to_owned() + m).bytes().all(|b| b.is_ascii_digit()) =>
+                if y.len() == 4 && m.len() == 2 && y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) =>
             {
                 format!("{m}-{y}")
             }
