@@ -307,17 +307,11 @@ fn store_one(
     // The comparable pair is built once: it decides "same version" and, if not, is diffed.
     let pair = latest.as_ref().map(|(_, snap)| comparable((&snap.study, snap.origin), (study.doc(), Origin::Api)));
     if let (Some((stored, snap)), Some(pair)) = (&latest, &pair) {
-        match pair.sameness() {
-            Sameness::Identical => {
-                outcome.snapshot = Some(stored.path.display().to_string());
-                return outcome;
-            }
-            Sameness::Refreshed => {
-                outcome.snapshot = Some(stored.path.display().to_string());
-                outcome.registry_refreshed = true;
-                return outcome;
-            }
-            Sameness::Different => {}
+        let sameness = pair.sameness();
+        if sameness != Sameness::Different {
+            outcome.snapshot = Some(stored.path.display().to_string());
+            outcome.registry_refreshed = sameness == Sameness::Refreshed;
+            return outcome;
         }
         let stored_date = date_at(&snap.study, LAST_UPDATE);
         if let Some(stored_date) = stored_date
