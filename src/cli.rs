@@ -193,7 +193,8 @@ Exit status: 0 every file verified; 2 a problem (each listed with its file).")]
     /// duties and recruitment, what needs action first.
     #[command(after_help = "Examples:\n  ctwatch status                     every trial in ctwatch.toml\n  \
 ctwatch status --since 2026-11-01 --format markdown\n\n\
-Writes REPORTS/status/<as-of>.md, .html and .json.\n\n\
+For the whole portfolio, writes REPORTS/status/latest.md, .html and .json (only when their \
+content changed); a digest of some trials is printed only.\n\n\
 Exit status: 0 success; 1 a registry finding of severity error; 2 a trial could not be assessed.")]
     Status(StatusArgs),
     /// Find a sponsor's trials on the registry and list those not in ctwatch.toml (--add adds
@@ -216,8 +217,8 @@ pub struct StatusArgs {
     /// Trials (default: every [[trial]] in the config file)
     #[arg(value_name = "NCT")]
     pub trials: Vec<String>,
-    /// Count changes posted after this date, YYYY-MM-DD [default: the previous digest's date,
-    /// else 7 days before --as-of]
+    /// Count the changes the registry posted after this date, YYYY-MM-DD [default: the changes
+    /// ctwatch stored since the previous digest was made, else in the last 7 days]
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
     /// The digest date, YYYY-MM-DD [default: today]
@@ -226,6 +227,10 @@ pub struct StatusArgs {
     /// What to print
     #[arg(long, value_enum, default_value_t = StatusFormat::Table)]
     pub format: StatusFormat,
+    /// Write a comment for the issue of each trial that failed to sync 3 runs in a row, as
+    /// DIR/<NCT>.failing.md (its first line marks it, so it is posted once per streak)
+    #[arg(long, value_name = "DIR")]
+    pub notices: Option<PathBuf>,
     /// Config and store.
     #[command(flatten)]
     pub files: Files,
@@ -344,6 +349,11 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
     pub format: CheckFormat,
+    /// Write a comment for the trial's issue for each finding of severity error, as
+    /// DIR/<NCT>.finding-<rule>.md (its first line marks rule and due date, so each is posted
+    /// once)
+    #[arg(long, value_name = "DIR")]
+    pub notices: Option<PathBuf>,
 }
 
 /// What `ctwatch check` prints.

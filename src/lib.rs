@@ -67,6 +67,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         _ => {}
     }
     feedback::set_quiet(cli.quiet());
+    clock::init()?;
     let config = Config::load(&cli.options())?;
     match cli.command {
         Command::Sync(args) => commands::sync::run(&config, &args, &mut out),

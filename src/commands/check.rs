@@ -63,5 +63,29 @@ fn one(
         }
     };
     out.write_all(text.as_bytes())?;
+    if let Some(dir) = &args.notices {
+        write_notices(dir, &id, &findings)?;
+    }
     Ok(if findings.iter().any(|f| f.severity == Severity::Error) { Exit::Changes } else { Exit::Clean })
+}
+
+/// One comment per error finding, for the trial's issue: what to do and by when. Its first
+/// line names the trial, the rule and the due date, so the Action posts it once: a finding
+/// that persists week after week is not posted again (a new due date is a new finding).
+fn write_notices(dir: &std::path::Path, id: &NctId, findings: &[crate::compliance::Finding]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the folder {}", dir.display()))?;
+    for f in findings.iter().filter(|f| f.severity == Severity::Error) {
+        let due = f.due.map_or_else(|| "none".to_string(), |d| d.to_string());
+        let by = f.due.map_or_else(String::new, |d| format!(" (due {d})"));
+        let text = format!(
+            "<!-- ctwatch:{id}:finding:{}:{due} -->\n### Registry duty overdue: {}{by}\n\n{}\n\n`ctwatch check {id}` lists every finding. This is posted once; the weekly run stays red while it is open.\n",
+            f.rule,
+            f.rule.replace('_', " "),
+            render::markdown::text(&f.message),
+        );
+        let path = dir.join(format!("{id}.finding-{}.md", f.rule));
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
 }

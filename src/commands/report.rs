@@ -56,7 +56,9 @@ fn one(config: &Config, args: &ReportArgs, id: &NctId, as_of: NaiveDate, out: &m
         );
     }
     let r = report::build(config, &id, args.input.accrual.as_deref(), as_of)?;
-    let stem = format!("{as_of}-progress");
+    // The latest report keeps one name, updated in place (git history holds every earlier
+    // week); `--out` asks for a dated copy, e.g. for a meeting's papers.
+    let stem = if args.out.is_some() { format!("{as_of}-progress") } else { "progress".to_string() };
     let svg = chart::svg(&r);
     let blocks = report::progress::blocks(&r);
     let md = markdown::render(&blocks, Some(&format!("{stem}.svg")));

@@ -1,7 +1,16 @@
 //! `ctwatch status [NCT…]`: the sponsor office's weekly digest — one row per trial, what
 //! needs action first: what changed on the registry since the previous digest, registry duties
 //! (errors, warnings, next due date) and, where an accrual log is configured, recruitment
-//! against the plan. Printed, and written to `reports/status/<as-of>.{md,html,json}`.
+//! against the plan. Printed, and for the whole portfolio written to
+//! `reports/status/latest.{md,html,json}` (changed only when the content changes).
+//!
+//! Every change is in exactly one digest: a digest covers the versions ctwatch *stored* after
+//! the previous digest was made (each snapshot's `fetched_at`), up to now. The previous
+//! digest's time is read from the committed `latest.json` itself, so a fresh checkout (the
+//! GitHub Action) finds it. `--since DATE` instead picks a window on the registry's posting
+//! dates. A trial whose first version was stored in the window is "now watched", not a flood
+//! of its history; versions imported from the registry's history (`backfill`) are its past,
+//! never news.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -18,7 +27,9 @@ use crate::registry::study;
 use crate::render;
 use crate::report::blocks::Block;
 use crate::report::{self, count, percent};
-use crate::{Exit, inputs};
+use crate::{Exit, clock, inputs};
+
+use anyhow::Context;
 
 /// Registry changes in the period, by importance.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -31,6 +42,40 @@ pub struct Changes {
     pub low: usize,
     /// The most important one, in words.
     pub top: Option<String>,
+    /// Every change in the window, most important first, with both dates.
+    pub items: Vec<ChangeItem>,
+    /// The trial's first version was stored in the window: it is now watched, and its current
+    /// state is what the row shows.
+    pub now_watched: bool,
+    /// When the newest of the trial's versions was stored.
+    #[serde(skip)]
+    pub newest_stored: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// One registry change in the digest.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeItem {
+    /// In words.
+    pub summary: String,
+    /// How much it matters.
+    pub importance: Importance,
+    /// The registry's posting date of the version that brought it.
+    pub posted: NaiveDate,
+    /// The day ctwatch stored that version.
+    pub found: NaiveDate,
+}
+
+/// The last sync could not fetch the trial.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct FetchFailure {
+    /// Why, as the sync said it.
+    pub error: String,
+    /// Sync runs in a row that failed for this trial, this one included.
+    pub failing_runs: u32,
+    /// When the first of those runs was (RFC 3339).
+    pub failing_since: String,
+    /// When the last of them was (RFC 3339): a digest counts each run once.
+    pub last_run: String,
 }
 
 /// Registry duties at the as-of date.
@@ -78,6 +123,8 @@ pub struct TrialStatus {
     pub recruitment: Option<Recruitment>,
     /// Why the trial could not be assessed (no stored version, bad accrual log…).
     pub error: Option<String>,
+    /// The last sync could not fetch it (the row shows the stored data, if any).
+    pub fetch: Option<FetchFailure>,
 }
 
 /// What makes a trial urgent, most important first: error findings, a failure to assess it,
@@ -88,13 +135,29 @@ impl TrialStatus {
     /// Sort key: what needs action first.
     fn urgency(&self) -> (std::cmp::Reverse<Urgency>, NctId) {
         let behind = self.recruitment.as_ref().is_some_and(|r| r.ahead_of_plan <= -1.0);
-        let key = (self.duties.errors, self.error.is_some(), self.changes.high, self.duties.warnings, behind);
+        let failed = self.error.is_some() || self.fetch.is_some();
+        let key = (self.duties.errors, failed, self.changes.high, self.duties.warnings, behind);
         (std::cmp::Reverse(key), self.nct_id.clone())
     }
 
     fn needs_action(&self) -> bool {
-        self.duties.errors > 0 || self.error.is_some() || self.changes.high > 0
+        self.duties.errors > 0 || self.error.is_some() || self.fetch.is_some() || self.changes.high > 0
     }
+}
+
+/// Which changes a digest covers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Window {
+    /// `stored`: versions ctwatch stored after `from` up to `to` (instants); `posted`: versions
+    /// the registry posted after the day `from` up to the day `to` (`--since`).
+    pub basis: &'static str,
+    /// Start, exclusive.
+    pub from: String,
+    /// End, inclusive: for `stored`, now.
+    #[serde(skip)]
+    pub to: String,
+    /// Where `from` came from: `previous digest`, `first digest` (the last 7 days) or `--since`.
+    pub source: &'static str,
 }
 
 /// The digest (also its JSON shape).
@@ -102,10 +165,16 @@ impl TrialStatus {
 pub struct Digest {
     /// The digest date.
     pub as_of: NaiveDate,
-    /// Changes are counted from the day after this date.
+    /// The first day the window covers, minus one (kept for readers of earlier digests).
     pub since: NaiveDate,
-    /// Where `since` came from: `--since`, `previous digest` or `default (7 days)`.
+    /// Where the window's start came from (as `window.source`).
     pub since_source: &'static str,
+    /// The newest storing time this digest covers (RFC 3339): the next digest starts after
+    /// it. A time taken from the store, not the clock, so a rerun with nothing new stored
+    /// writes the same digest (and commits nothing).
+    pub covered_up_to: String,
+    /// Which changes it covers.
+    pub window: Window,
     /// One row per trial, what needs action first.
     pub trials: Vec<TrialStatus>,
 }
@@ -115,38 +184,73 @@ pub fn run(config: &Config, args: &StatusArgs, out: &mut dyn Write) -> anyhow::R
     let as_of = super::report::as_of(args.as_of.as_deref())?;
     let ids = super::trial_ids(config, &args.trials)?;
     let dir = config.reports.join("status");
-    let (since, since_source) = match args.since.as_deref() {
-        Some(s) => (super::report::as_of(Some(s))?, "--since"),
-        None => match previous_digest(&dir, as_of) {
-            Some(d) => (d, "previous digest"),
-            None => (as_of - Duration::days(7), "default (7 days)"),
+    // The portfolio digest is the one written: a digest for some trials only is printed, and
+    // never overwrites it (nor moves its window).
+    let portfolio = args.trials.is_empty() || {
+        let all: std::collections::BTreeSet<&NctId> = config.trials.iter().map(|t| &t.nct_id).collect();
+        !all.is_empty() && ids.iter().collect::<std::collections::BTreeSet<_>>() == all
+    };
+    let previous = Previous::read(&dir);
+    let now = clock::now();
+    let window = match args.since.as_deref() {
+        Some(s) => {
+            let since = super::report::as_of(Some(s))?;
+            Window { basis: "posted", from: since.to_string(), to: as_of.to_string(), source: "--since" }
+        }
+        None => match previous.covered_up_to {
+            Some(t) => {
+                Window { basis: "stored", from: clock::rfc3339(t), to: clock::rfc3339(now), source: "previous digest" }
+            }
+            None => Window {
+                basis: "stored",
+                from: clock::rfc3339(now - Duration::days(7)),
+                to: clock::rfc3339(now),
+                source: "first digest",
+            },
         },
     };
+    let state = crate::store::Store::new(&config.snapshots).sync_state().and_then(|s| s.last_run);
     let progress = crate::feedback::start("status", ids.len() as u64, "trials", false);
     let mut trials: Vec<TrialStatus> = ids
         .iter()
         .map(|id| {
-            let row = assess(config, id, since, as_of);
+            let mut row = assess(config, id, &window, as_of);
+            row.fetch = fetch_failure(id, state.as_ref(), previous.fetch.get(id));
             progress.inc(1, id.as_str());
             row
         })
         .collect();
     drop(progress);
     trials.sort_by_key(TrialStatus::urgency);
-    let digest = Digest { as_of, since, since_source, trials };
+    let since = match window.basis {
+        "posted" => super::report::as_of(Some(&window.from))?,
+        _ => clock::parse_instant(&window.from).map_or(as_of, |t| t.date_naive()),
+    };
+    // The newest version any trial has stored (never before the window's start).
+    let newest_stored = trials
+        .iter()
+        .filter_map(|t| t.changes.newest_stored)
+        .chain(clock::parse_instant(&window.from).filter(|_| window.basis == "stored"))
+        .max()
+        .map_or_else(|| window.from.clone(), clock::rfc3339);
+    let digest = Digest { as_of, since, since_source: window.source, covered_up_to: newest_stored, window, trials };
 
     let blocks = blocks(&digest);
     let md = report::markdown::render(&blocks, None);
     let html = report::html::render(&format!("Portfolio status as of {as_of}"), &blocks, None);
     let mut json = serde_json::to_string_pretty(&digest)?;
     json.push('\n');
-    let stem = as_of.to_string();
-    let files: Vec<(PathBuf, &[u8])> = vec![
-        (dir.join(format!("{stem}.md")), md.as_bytes()),
-        (dir.join(format!("{stem}.html")), html.as_bytes()),
-        (dir.join(format!("{stem}.json")), json.as_bytes()),
-    ];
-    report::write_files(&files)?;
+    if portfolio {
+        let files: Vec<(PathBuf, &[u8])> = vec![
+            (dir.join("latest.md"), md.as_bytes()),
+            (dir.join("latest.html"), html.as_bytes()),
+            (dir.join("latest.json"), json.as_bytes()),
+        ];
+        report::write_files(&files)?;
+    }
+    if let Some(notices) = &args.notices {
+        write_failure_notices(notices, &digest)?;
+    }
     let text = match args.format {
         StatusFormat::Table => terminal(&digest),
         StatusFormat::Markdown => md.clone(),
@@ -166,19 +270,105 @@ pub fn run(config: &Config, args: &StatusArgs, out: &mut dyn Write) -> anyhow::R
     })
 }
 
-/// The as-of date of the newest digest written before `as_of` (`reports/status/DATE.json`).
-fn previous_digest(dir: &std::path::Path, as_of: NaiveDate) -> Option<NaiveDate> {
-    std::fs::read_dir(dir)
-        .ok()?
-        .flatten()
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter_map(|n| n.strip_suffix(".json").and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()))
-        .filter(|d| *d < as_of)
-        .max()
+/// Failing sync runs in a row before the trial's issue is told.
+pub const FAILING_RUNS_NOTICE: u32 = 3;
+
+/// What the previous portfolio digest left for this one: the newest storing time it covered,
+/// and the trials whose sync was failing then.
+#[derive(Default)]
+struct Previous {
+    covered_up_to: Option<chrono::DateTime<chrono::Utc>>,
+    fetch: std::collections::HashMap<NctId, FetchFailure>,
+}
+
+impl Previous {
+    /// Reads `latest.json`; a digest of an earlier ctwatch (dated `DATE.json` files only)
+    /// counts as made at the end of its as-of day.
+    fn read(dir: &std::path::Path) -> Previous {
+        let latest = dir.join("latest.json");
+        if let Ok(bytes) = crate::store::read_bounded(&latest, 64 << 20)
+            && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && let Some(covered) = v["covered_up_to"].as_str().and_then(clock::parse_instant)
+        {
+            let fetch = v["trials"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| {
+                    let id = NctId::parse(t["nct_id"].as_str()?).ok()?;
+                    let f: FetchFailure = serde_json::from_value(t["fetch"].clone()).ok()?;
+                    Some((id, f))
+                })
+                .collect();
+            return Previous { covered_up_to: Some(covered), fetch };
+        }
+        let dated = std::fs::read_dir(dir)
+            .ok()
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter_map(|n| n.strip_suffix(".json").and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()))
+            .max();
+        Previous {
+            covered_up_to: dated.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc()),
+            fetch: Default::default(),
+        }
+    }
+}
+
+/// The trial's fetch failure after the last sync: counted once per sync run (a digest made
+/// twice after one sync does not count it twice), reset by a run that fetched it.
+fn fetch_failure(
+    id: &NctId,
+    run: Option<&crate::store::LastRun>,
+    before: Option<&FetchFailure>,
+) -> Option<FetchFailure> {
+    let Some(run) = run.filter(|r| r.trials.contains(id)) else { return before.cloned() };
+    if before.is_some_and(|b| b.last_run == run.at) {
+        return before.cloned();
+    }
+    let error = run.failed.get(id)?;
+    Some(match before {
+        Some(b) => FetchFailure {
+            error: error.clone(),
+            failing_runs: b.failing_runs + 1,
+            failing_since: b.failing_since.clone(),
+            last_run: run.at.clone(),
+        },
+        None => FetchFailure {
+            error: error.clone(),
+            failing_runs: 1,
+            failing_since: run.at.clone(),
+            last_run: run.at.clone(),
+        },
+    })
+}
+
+/// For each trial failing [`FAILING_RUNS_NOTICE`] runs in a row or more, a comment for its
+/// issue in `dir` (`<NCT>.failing.md`), whose first line marks it so it is posted once per
+/// streak.
+fn write_failure_notices(dir: &std::path::Path, d: &Digest) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the folder {}", dir.display()))?;
+    for t in &d.trials {
+        let Some(f) = t.fetch.as_ref().filter(|f| f.failing_runs >= FAILING_RUNS_NOTICE) else { continue };
+        let since =
+            clock::parse_instant(&f.failing_since).map_or(f.failing_since.clone(), |t| t.date_naive().to_string());
+        let text = format!(
+            "<!-- ctwatch:{id}:failing-since:{} -->\n### ctwatch could not fetch {id} for {} runs in a row\n\nSince {since}, every weekly run has failed to fetch this trial from ClinicalTrials.gov, so its changes are not being watched. The last run said:\n\n{}\nWhat to check: that the id in the config has no typo, and the trial's page on the registry: https://clinicaltrials.gov/study/{id} (a record can be withdrawn, or merged into another record; then watch that id). Nothing more is posted about this until the trial is fetched again.\n",
+            f.failing_since,
+            f.failing_runs,
+            render::markdown::fenced(&render::defang(&f.error), "text"),
+            id = t.nct_id,
+        );
+        std::fs::write(dir.join(format!("{}.failing.md", t.nct_id)), text)
+            .with_context(|| format!("cannot write a notice in {}", dir.display()))?;
+    }
+    Ok(())
 }
 
 /// One trial's row; a failure becomes the row's `error`, never the whole digest's.
-fn assess(config: &Config, id: &NctId, since: NaiveDate, as_of: NaiveDate) -> TrialStatus {
+fn assess(config: &Config, id: &NctId, window: &Window, as_of: NaiveDate) -> TrialStatus {
     let mut row = TrialStatus {
         nct_id: id.clone(),
         title: None,
@@ -188,6 +378,7 @@ fn assess(config: &Config, id: &NctId, since: NaiveDate, as_of: NaiveDate) -> Tr
         duties: Duties::default(),
         recruitment: None,
         error: None,
+        fetch: None,
     };
     // Registry facts, changes and duties need no accrual log: load without one first, so a bad
     // log never hides them.
@@ -202,16 +393,7 @@ fn assess(config: &Config, id: &NctId, since: NaiveDate, as_of: NaiveDate) -> Tr
     row.title = study::brief_title(doc).map(str::to_string);
     row.overall_status = study::overall_status(doc).map(str::to_string);
     row.last_update = Some(loaded.versions[loaded.used].0.posted.to_string());
-    for (_, c) in loaded.changes_posted(since, as_of) {
-        match c.importance {
-            Importance::High => row.changes.high += 1,
-            Importance::Medium => row.changes.medium += 1,
-            Importance::Low => row.changes.low += 1,
-        }
-        if row.changes.top.is_none() && c.importance != Importance::Low {
-            row.changes.top = Some(c.summary);
-        }
-    }
+    row.changes = changes_in(&loaded, window);
     // Findings and recruitment with the configured accrual log, if any.
     let has_log = config.trial(id).is_some_and(|t| t.accrual.is_some());
     let findings = if has_log {
@@ -248,7 +430,68 @@ fn assess(config: &Config, id: &NctId, since: NaiveDate, as_of: NaiveDate) -> Tr
     row
 }
 
+/// The changes a digest covers for one trial (see the module's doc for which).
+fn changes_in(loaded: &inputs::Loaded, window: &Window) -> Changes {
+    let mut changes = Changes::default();
+    let found = |snap: &crate::store::Snapshot| clock::parse_instant(&snap.fetched_at);
+    let mut items: Vec<ChangeItem> = Vec::new();
+    changes.newest_stored = loaded.versions.iter().filter_map(|(_, snap)| found(snap)).max();
+    if window.basis == "posted" {
+        let after = NaiveDate::parse_from_str(&window.from, "%Y-%m-%d").unwrap_or(NaiveDate::MIN);
+        let up_to = NaiveDate::parse_from_str(&window.to, "%Y-%m-%d").unwrap_or(NaiveDate::MAX);
+        for pair in loaded.versions.windows(2) {
+            let ((_, before), (version, after_snap)) = (&pair[0], &pair[1]);
+            if version.posted > after && version.posted <= up_to {
+                let day = found(after_snap).map_or(version.posted, |t| t.date_naive());
+                items.extend(
+                    crate::diff::between(before, after_snap).0.into_iter().map(|c| item(c, version.posted, day)),
+                );
+            }
+        }
+    } else {
+        let (Some(from), Some(to)) = (clock::parse_instant(&window.from), clock::parse_instant(&window.to)) else {
+            return changes;
+        };
+        let within = |t: Option<chrono::DateTime<chrono::Utc>>| t.is_some_and(|t| t > from && t <= to);
+        // Now watched: nothing of this trial was stored before the window.
+        changes.now_watched = loaded.versions.iter().all(|(_, snap)| found(snap).is_none_or(|t| t > from))
+            && loaded.versions.iter().any(|(_, snap)| within(found(snap)));
+        if !changes.now_watched {
+            for pair in loaded.versions.windows(2) {
+                let ((_, before), (version, after_snap)) = (&pair[0], &pair[1]);
+                let (t_before, t_after) = (found(before), found(after_snap));
+                // Found by a sync in the window, against a version already known then (a
+                // version backfilled later is the trial's past, not news).
+                if after_snap.origin == crate::store::Origin::Api && within(t_after) && t_before <= t_after {
+                    let day = t_after.map_or(version.posted, |t| t.date_naive());
+                    items.extend(
+                        crate::diff::between(before, after_snap).0.into_iter().map(|c| item(c, version.posted, day)),
+                    );
+                }
+            }
+        }
+    }
+    items.sort_by_key(|i| i.importance);
+    for i in &items {
+        match i.importance {
+            Importance::High => changes.high += 1,
+            Importance::Medium => changes.medium += 1,
+            Importance::Low => changes.low += 1,
+        }
+    }
+    changes.top = items.iter().find(|i| i.importance != Importance::Low).map(|i| i.summary.clone());
+    changes.items = items;
+    changes
+}
+
+fn item(c: crate::diff::Change, posted: NaiveDate, found: NaiveDate) -> ChangeItem {
+    ChangeItem { summary: c.summary, importance: c.importance, posted, found }
+}
+
 fn changes_cell(c: &Changes) -> String {
+    if c.now_watched {
+        return "now watched".into();
+    }
     if c.high + c.medium + c.low == 0 {
         return "none".into();
     }
@@ -305,11 +548,20 @@ fn row_cells(t: &TrialStatus, sep: &str) -> Vec<String> {
         Some(title) => format!("{flag}{} — {}", t.nct_id, render::clip(title, 70)),
         None => format!("{flag}{}", t.nct_id),
     };
+    let fetch = t.fetch.as_ref().map(|f| {
+        let runs = if f.failing_runs == 1 { String::new() } else { format!(" ({} runs in a row)", f.failing_runs) };
+        format!("could not fetch{runs}: {}", super::sync::short_reason(&f.error))
+    });
     if t.title.is_none()
         && let Some(e) = &t.error
     {
-        return vec![trial, "–".into(), "–".into(), "–".into(), format!("error: {}", render::clip(e, 120))];
+        let why = fetch.unwrap_or_else(|| format!("error: {}", render::clip(e, 120)));
+        return vec![trial, "–".into(), "–".into(), "–".into(), why];
     }
+    let changes = match fetch {
+        Some(f) => format!("{f}{sep}{}", changes_cell(&t.changes)),
+        None => changes_cell(&t.changes),
+    };
     vec![
         trial,
         format!("{status}{sep}{}", t.last_update.as_deref().unwrap_or("–")),
@@ -318,40 +570,89 @@ fn row_cells(t: &TrialStatus, sep: &str) -> Vec<String> {
             Some(e) => format!("error: {}", render::clip(e, 80)),
             None => recruitment_cell(&t.recruitment, sep),
         },
-        changes_cell(&t.changes),
+        changes,
     ]
 }
 
 const HEADER: [&str; 5] = ["Trial", "Status, last update", "Registry duties", "Recruitment", "Registry changes"];
 
+/// "2026-11-23 06:17 UTC".
+fn instant(text: &str) -> String {
+    clock::parse_instant(text).map_or_else(|| text.to_string(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+}
+
 fn headline(d: &Digest) -> String {
     let n = d.trials.len();
     let action = d.trials.iter().filter(|t| t.needs_action()).count();
+    let window = match (d.window.basis, d.window.source) {
+        ("posted", _) => format!("Changes the registry posted from {} to {}.", d.since + Duration::days(1), d.as_of),
+        (_, "previous digest") => format!(
+            "Changes ctwatch found since the previous digest (which covered up to {}).",
+            instant(&d.window.from)
+        ),
+        _ => format!("Changes ctwatch found since {} (the first digest: the last 7 days).", instant(&d.window.from)),
+    };
     format!(
-        "{n} trial{}, {action} need{} action (⚠). Changes counted from {} ({}) to {}.",
+        "{n} trial{}, {action} need{} action (⚠). {window}",
         if n == 1 { "" } else { "s" },
         if action == 1 { "s" } else { "" },
-        d.since + Duration::days(1),
-        d.since_source,
-        d.as_of
     )
+}
+
+/// Each change line with both of its dates, by trial in the table's order; a newly watched
+/// trial in one line.
+fn change_lines(d: &Digest) -> Vec<String> {
+    let mut lines = Vec::new();
+    for t in &d.trials {
+        if t.changes.now_watched {
+            lines.push(format!(
+                "{}: now watched ({})",
+                t.nct_id,
+                t.overall_status.as_deref().map_or("–".into(), diff::humanize)
+            ));
+        }
+        for i in &t.changes.items {
+            lines.push(format!(
+                "{}: {} ({}; posted {}, found {})",
+                t.nct_id,
+                i.summary,
+                i.importance.as_str(),
+                i.posted,
+                i.found
+            ));
+        }
+    }
+    lines
 }
 
 fn terminal(d: &Digest) -> String {
     let mut out = format!("{}\n", headline(d));
     out.push_str(&render::table_lines(&HEADER, d.trials.iter().map(|t| row_cells(t, "\n"))));
+    let lines = change_lines(d);
+    if !lines.is_empty() {
+        out.push_str("\nChanges:\n");
+        for l in lines {
+            out.push_str(&format!("  {}\n", render::terminal_safe(&l)));
+        }
+    }
     out
 }
 
 /// The digest as report blocks (Markdown and HTML from one model).
 pub fn blocks(d: &Digest) -> Vec<Block> {
-    vec![
+    let mut blocks = vec![
         Block::Title(format!("Portfolio status as of {}", d.as_of)),
         Block::Lead(headline(d)),
         Block::Table(HEADER.map(String::from).to_vec(), d.trials.iter().map(|t| row_cells(t, "; ")).collect()),
-        Block::Para(
-            "Registry duties count findings of severity error (overdue) and warning (due soon); \"ctwatch check NCT\" lists them with what to do. Recruitment is shown where ctwatch.toml names the trial's accrual log."
-                .into(),
-        ),
-    ]
+    ];
+    let lines = change_lines(d);
+    if !lines.is_empty() {
+        blocks.push(Block::Heading("Changes".into()));
+        blocks.push(Block::List(lines));
+    }
+    blocks.push(Block::Para(
+        "Registry duties count findings of severity error (overdue) and warning (due soon); \"ctwatch check NCT\" lists them with what to do. Recruitment is shown where ctwatch.toml names the trial's accrual log. Each change shows the day the registry posted it and the day ctwatch found it."
+            .into(),
+    ));
+    blocks
 }

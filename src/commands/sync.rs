@@ -18,7 +18,7 @@ use crate::registry::{ApiVersion, Fetched, Registry, RegistryError};
 use crate::render::changes::{self, ChangeSet};
 use crate::render::notice::{self, TrialNotice};
 use crate::store::version::{Sameness, comparable};
-use crate::store::{Origin, Snapshot, Store, StoreLock, SyncState, content_sha256};
+use crate::store::{LastRun, Origin, Snapshot, Store, StoreLock, SyncState, content_sha256};
 use crate::{Exit, clock, github, render};
 
 /// What sync did for one trial.
@@ -130,7 +130,7 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
     let registry = Registry::new(config.api_base.clone(), config.registry.clone())?;
     let store = Store::new(&config.snapshots);
     let state = store.sync_state();
-    let (version, fetched, mut plan) = crate::runtime()?.block_on(async {
+    let fetched = crate::runtime()?.block_on(async {
         let version = registry.version().await.context("cannot reach the registry")?;
         let mut plan = FetchPlan { mode: "full", probed: 0, fetched: 0, requests: 0 };
         // 1. The registry's data has not been refreshed since the last fully successful sync
@@ -179,7 +179,25 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
             }
         };
         anyhow::Ok((version, fetched, plan))
-    })?;
+    });
+    let (version, fetched, mut plan) = match fetched {
+        Ok(f) => f,
+        Err(e) => {
+            // Nothing reached us (an outage): the run is still recorded, every trial failed
+            // with the reason, so the digest can say why and count failing runs.
+            // (Only in a store that exists: an unreachable registry never creates one.)
+            if store.root().is_dir()
+                && let Ok(lock) = store.lock(config.registry.lock_timeout)
+            {
+                let reason = crate::one_line(&e);
+                let failed = ids.iter().map(|id| (id.clone(), reason.clone())).collect();
+                let mut kept = state.clone().unwrap_or_default();
+                kept.last_run = Some(LastRun { at: clock::now_rfc3339(), trials: ids.clone(), failed });
+                let _ = store.write_sync_state(&lock, &kept);
+            }
+            return Err(e);
+        }
+    };
     plan.requests = registry.requests_made();
 
     let lock = store.lock(config.registry.lock_timeout)?;
@@ -191,18 +209,7 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
             None => unchanged_from_store(&store, id),
         })
         .collect();
-    if outcomes.iter().all(|o| o.result != SyncResult::Error) {
-        // Only a fully successful run records the timestamp: a partial failure is redone.
-        let mut trials: Vec<NctId> = match &state {
-            Some(s) if s.data_timestamp == version.data_timestamp => s.trials.clone(),
-            _ => Vec::new(),
-        };
-        trials.extend(ids.iter().cloned());
-        trials.sort();
-        trials.dedup();
-        store.write_sync_state(&lock, &SyncState { data_timestamp: version.data_timestamp.clone(), trials })?;
-    }
-    drop(lock);
+    let new_state = next_state(state.as_ref(), &version, &ids, &outcomes);
 
     let changed = outcomes.iter().any(|o| matches!(o.result, SyncResult::New | SyncResult::Changed));
     let text = match args.format {
@@ -237,6 +244,10 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
         summary.push_str(notice);
     }
     github::write_summary(&summary)?;
+    // The state is written after the output and the notice: a change stored is announced
+    // whatever happens to the state file.
+    store.write_sync_state(&lock, &new_state)?;
+    drop(lock);
 
     Ok(if outcomes.iter().any(|o| o.result == SyncResult::Error) {
         Exit::Failed
@@ -247,9 +258,43 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
     })
 }
 
+/// The state after this run: the registry's timestamp and the trials synced at it only when
+/// every trial succeeded (a partial failure is redone in full next time); the run itself
+/// always.
+fn next_state(old: Option<&SyncState>, version: &ApiVersion, ids: &[NctId], outcomes: &[TrialOutcome]) -> SyncState {
+    let failed: std::collections::BTreeMap<NctId, String> = ids
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, o)| o.result == SyncResult::Error)
+        .map(|(id, o)| (id.clone(), o.error.clone().unwrap_or_default()))
+        .collect();
+    let last_run = Some(LastRun { at: clock::now_rfc3339(), trials: ids.to_vec(), failed });
+    if outcomes.iter().any(|o| o.result == SyncResult::Error) {
+        let mut kept = old.cloned().unwrap_or_default();
+        kept.last_run = last_run;
+        return kept;
+    }
+    let mut trials: Vec<NctId> = match old {
+        Some(s) if s.data_timestamp == version.data_timestamp => s.trials.clone(),
+        _ => Vec::new(),
+    };
+    trials.extend(ids.iter().cloned());
+    trials.sort();
+    trials.dedup();
+    SyncState { data_timestamp: version.data_timestamp.clone(), trials, last_run }
+}
+
 /// The date part of the registry's `dataTimestamp` (`2026-11-25T09:00:05` → 2026-11-25).
 fn data_day(version: &ApiVersion) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(version.data_timestamp.get(..10)?, "%Y-%m-%d").ok()
+}
+
+/// What to check when the registry does not know a trial: the likely causes and the page
+/// that settles it.
+fn unknown_trial_advice(id: &NctId) -> String {
+    format!(
+        " — the registry does not know {id}: check the id for a typo in the config; a record can also be withdrawn before it was posted or merged into another record (then use that id). See https://clinicaltrials.gov/study/{id}"
+    )
 }
 
 /// Compares one fetched record with the store and writes it when its content is new.
@@ -262,7 +307,13 @@ fn store_one(
 ) -> TrialOutcome {
     let fetched = match result {
         Ok(f) => f,
-        Err(e) => return TrialOutcome::failed(requested, e.to_string()),
+        Err(e) => {
+            let advice = match &e {
+                RegistryError::NotFound { .. } | RegistryError::Absent { .. } => unknown_trial_advice(&requested),
+                _ => String::new(),
+            };
+            return TrialOutcome::failed(requested, format!("{e}{advice}"));
+        }
     };
     let id = fetched.study.nct_id().clone();
     let study = &fetched.study;
@@ -375,7 +426,10 @@ const TITLE_CHARS: usize = 32;
 
 /// An error's reason without the URL in front of it, short enough for a table cell (the whole
 /// line goes to stderr).
-fn short_reason(error: &str) -> String {
+pub(crate) fn short_reason(error: &str) -> String {
+    if error.contains(" — the registry does not know ") {
+        return "not found at the registry (a typo? withdrawn? merged?)".into();
+    }
     let reason = match error.find("://") {
         Some(at) => error[at..].split_once(": ").map_or(error, |(_, rest)| rest),
         None => error,

@@ -159,7 +159,7 @@ impl Http {
         let status = response.status().as_u16();
         let header = |name| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         if retry::is_retryable_status(status) {
-            let retry_after = header(RETRY_AFTER).and_then(|v| retry::retry_after(&v, crate::clock::now()));
+            let retry_after = header(RETRY_AFTER).and_then(|v| retry::retry_after(&v, crate::clock::wall()));
             return Err(Failed::Transient { status: Some(status), detail: format!("HTTP {status}"), retry_after });
         }
         let location = header(LOCATION);

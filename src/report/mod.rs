@@ -603,6 +603,13 @@ pub fn write_files(files: &[(PathBuf, &[u8])]) -> anyhow::Result<()> {
                 bail!("{}: is a symbolic link; ctwatch does not write reports through links", dir.display());
             }
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create the folder {}", dir.display()))?;
+            // A file whose content is already there is left alone: reports at stable names
+            // change (and are committed) only when their content does.
+            if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+                && std::fs::read(path).is_ok_and(|old| old == *contents)
+            {
+                continue;
+            }
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("report");
             let tmp = dir.join(crate::store::temp_name(name));
             temps.push((tmp.clone(), path));

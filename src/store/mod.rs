@@ -38,12 +38,29 @@ pub const SYNC_STATE: &str = ".ctwatch-state.json";
 
 /// What the last fully successful `sync` saw: the registry's `dataTimestamp` and the trials it
 /// synced at that timestamp. Equal timestamp and no new trial mean nothing can have changed.
+/// Also what the last run of any outcome did, for the status digest written after it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SyncState {
     /// `dataTimestamp` of `GET /version`.
     pub data_timestamp: String,
     /// Trials fully synced at that timestamp, sorted.
     pub trials: Vec<NctId>,
+    /// The last sync run, successful or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_run: Option<LastRun>,
+}
+
+/// One sync run: when, which trials, and which of them failed and why. The status digest
+/// reads it (in the same checkout, right after the sync) to say why a trial's row has no fresh
+/// data and to count failing runs in a row.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LastRun {
+    /// When the run stored its results (RFC 3339, UTC).
+    pub at: String,
+    /// The trials it was asked to sync.
+    pub trials: Vec<NctId>,
+    /// The trials that failed, with the reason.
+    pub failed: std::collections::BTreeMap<NctId, String>,
 }
 
 /// What can go wrong in the store. Every message names the path.
@@ -348,7 +365,7 @@ impl Store {
         serde_json::from_slice(&bytes).ok()
     }
 
-    /// Records the state of a fully successful sync, atomically.
+    /// Records the state of a sync run, atomically.
     pub fn write_sync_state(&self, _lock: &StoreLock, state: &SyncState) -> Result<(), StoreError> {
         let path = self.root.join(SYNC_STATE);
         refuse_symlink(&path)?;
@@ -433,6 +450,23 @@ fn check_successor(a: (&StoredVersion, &str), b: (&StoredVersion, &str)) -> Resu
 
 fn no_predecessor(v: &StoredVersion) -> StoreError {
     StoreError::Corrupt { path: v.path.clone(), reason: "a _NNN name without the version before it".into() }
+}
+
+/// Reads a small file ctwatch wrote (an index, a state, a digest), never through a symbolic
+/// link and never more than `limit` bytes: a link to `/dev/zero` or a huge file is an error
+/// naming the path, not an exhausted memory.
+pub fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = fs::symlink_metadata(path)?;
+    if !meta.is_file() {
+        return Err(io::Error::other(format!("{}: not a regular file (a link or a folder); not read", path.display())));
+    }
+    let mut bytes = Vec::new();
+    File::open(path)?.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::other(format!("{}: larger than {limit} bytes; not read", path.display())));
+    }
+    Ok(bytes)
 }
 
 /// A hidden temp-file name unique to this write: process id, time and a random number, so a

@@ -149,8 +149,8 @@ fn both_reports_print_on_a4_in_both_languages() {
     // The progress report: headline and chart on page 1.
     let run = ws.run(&[&["report", "NCT07038304"][..], &common].concat());
     assert_eq!(run.code, 0, "{run:?}");
-    let md = std::fs::read_to_string(dir.join("2026-11-26-progress.md")).unwrap();
-    let pdf = print(&dir.join("2026-11-26-progress.html"));
+    let md = std::fs::read_to_string(dir.join("progress.md")).unwrap();
+    let pdf = print(&dir.join("progress.html"));
     let (pages, w, h) = info(&pdf);
     assert!((w - 595.0).abs() < 2.0 && (h - 842.0).abs() < 2.0, "A4, not {w} × {h}");
     assert!((2..=4).contains(&pages), "progress report: {pages} pages");

@@ -378,7 +378,7 @@ fn every_real_record_syncs_reports_and_checks_without_false_unlisted_sites() {
         assert!(listed.iter().all(|s| s["on_registry"] == true), "{id}");
         let notes = r["notes"].to_string();
         assert!(!notes.contains("does not list"), "{id}: {notes}");
-        let md = std::fs::read_to_string(ws.path(&format!("reports/{id}/{as_of}-progress.md"))).unwrap();
+        let md = std::fs::read_to_string(ws.path(&format!("reports/{id}/progress.md"))).unwrap();
         assert!(!md.contains("not on the registry"), "{id}");
         let unstated = sites.iter().filter(|s| s.status.is_none()).count();
         assert_eq!(md.matches("listed, status not given").count(), unstated, "{id}");

@@ -32,7 +32,7 @@ fn writes_four_files_and_prints_paths_and_summary() {
     let run = report(&ws, &["--accrual", "accrual.csv"]);
     assert_eq!(run.code, 0, "{run:?}");
     for ext in ["md", "html", "json", "svg"] {
-        let rel = format!("reports/NCT07038304/2026-11-26-progress.{ext}");
+        let rel = format!("reports/NCT07038304/progress.{ext}");
         assert!(run.stdout.contains(&rel), "{rel} not printed");
         assert!(ws.path(&rel).is_file(), "{rel} not written");
     }
@@ -41,7 +41,7 @@ fn writes_four_files_and_prints_paths_and_summary() {
     ), "{}", run.stdout);
     let all: String = ["md", "html", "json", "svg"]
         .iter()
-        .map(|e| std::fs::read_to_string(ws.path(&format!("reports/NCT07038304/2026-11-26-progress.{e}"))).unwrap())
+        .map(|e| std::fs::read_to_string(ws.path(&format!("reports/NCT07038304/progress.{e}"))).unwrap())
         .collect();
     assert!(!all.contains("P001") && !all.contains("P014"), "participant ids never appear");
 }
@@ -78,9 +78,9 @@ fn json_has_the_contract_keys_and_renderings_are_stable() {
     assert_eq!(r["projection"]["median"], "2029-06-26");
     assert_eq!(r["sites"][1]["registry_status"], "RECRUITING", "from the snapshot current at as-of (v2)");
     let dir = ws.path("reports/NCT07038304");
-    insta::assert_snapshot!("progress_json", std::fs::read_to_string(dir.join("2026-11-26-progress.json")).unwrap());
-    insta::assert_snapshot!("progress_markdown", std::fs::read_to_string(dir.join("2026-11-26-progress.md")).unwrap());
-    insta::assert_snapshot!("progress_svg", std::fs::read_to_string(dir.join("2026-11-26-progress.svg")).unwrap());
+    insta::assert_snapshot!("progress_json", std::fs::read_to_string(dir.join("progress.json")).unwrap());
+    insta::assert_snapshot!("progress_markdown", std::fs::read_to_string(dir.join("progress.md")).unwrap());
+    insta::assert_snapshot!("progress_svg", std::fs::read_to_string(dir.join("progress.svg")).unwrap());
 }
 
 /// Parses the HTML strictly as XML (the report is written as well-formed polyglot markup) and

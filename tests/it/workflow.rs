@@ -63,6 +63,8 @@ struct Sim {
     steps: Vec<Yaml>,
     inputs: HashMap<String, String>,
     action_ref: String,
+    /// The replayed clock (`CTWATCH_NOW`) of the next run.
+    now: std::cell::RefCell<String>,
 }
 
 struct JobResult {
@@ -150,6 +152,8 @@ impl Sim {
             steps: action["runs"]["steps"].as_vec().unwrap().clone(),
             inputs,
             action_ref: action_ref.to_string(),
+            // A day on which the fixtures' registry duties are in order (v1 verified 2025-06).
+            now: std::cell::RefCell::new("2026-04-01T06:17:00Z".into()),
         }
     }
 
@@ -244,6 +248,7 @@ impl Sim {
                 .env("GITHUB_STEP_SUMMARY", runner_temp.join("summary.md"))
                 .env("GITHUB_REPOSITORY", "sponsor/trials")
                 .env("GH_STATE", r.join("gh-state"))
+                .env("CTWATCH_NOW", self.now.borrow().as_str())
                 .envs(env)
                 .output()
                 .unwrap();
@@ -350,6 +355,13 @@ fn the_sync_workflow_commits_and_posts_exactly_once() {
     );
 
     // 2. Unchanged rerun: reports regenerated but identical, so no commit; nothing posted.
+    //    (The digest after the first one says it counts from the previous digest: that one
+    //    commit, of the digest alone; from then on an unchanged rerun commits nothing.)
+    let job = sim.run_job();
+    assert!(job.ok, "{}", job.log);
+    let files = git(&sim.path("origin.git"), &["show", "--name-only", "--format=", "main"]);
+    assert!(files.lines().all(|f| f.starts_with("reports/status/latest.")), "{files}");
+    let seed_commits = seed_commits + 1;
     let job = sim.run_job();
     assert!(job.ok, "{}", job.log);
     assert!(job.ran.contains(&"Reports".to_string()), "reports run every time");
@@ -376,13 +388,18 @@ fn the_sync_workflow_commits_and_posts_exactly_once() {
     assert!(job.ok);
     assert_eq!(sim.comments().len(), 2, "posted exactly once");
 
-    // 4. A failing sync commits nothing and posts nothing, and the run is red.
+    // 4. A failing sync stores and posts nothing new, yet every later step runs (another
+    //    trial would land); the digest records the failure, and the run ends red naming it.
     sim.serve(vec![Reply::text(503, "down")]);
     let job = sim.run_job();
     assert!(!job.ok);
-    assert_eq!(job.ran, [&FULL_RUN[..4], &["Finish"]].concat(), "{}", job.log);
+    assert_eq!(job.ran, [&FULL_RUN[..], &["Finish"]].concat(), "{}", job.log);
     assert!(job.log.contains("ctwatch: error: NCT07038304:"));
-    assert_eq!(sim.origin_commits(), seed_commits + 2);
+    assert!(job.log.contains("::error::Could not sync: NCT07038304"), "{}", job.log);
+    assert_eq!(job.outputs["sync"]["failed"].trim(), "NCT07038304");
+    assert_eq!(sim.origin_commits(), seed_commits + 3, "only the digest, which keeps the failure");
+    let files = git(&sim.path("origin.git"), &["show", "--name-only", "--format=", "main"]);
+    assert!(files.lines().all(|f| f.starts_with("reports/status/latest.")), "{files}");
     assert_eq!(sim.comments().len(), 2);
 
     // 5. A race: someone pushed meanwhile; the job rebases once and pushes.
@@ -396,7 +413,7 @@ fn the_sync_workflow_commits_and_posts_exactly_once() {
     let job = sim.run_job();
     assert!(job.ok, "{}", job.log);
     assert!(job.log.contains("rebasing on the remote and retrying once"), "{}", job.log);
-    assert_eq!(sim.origin_commits(), seed_commits + 4, "the office's commit and ours");
+    assert_eq!(sim.origin_commits(), seed_commits + 5, "the office's commit and ours");
     assert_eq!(sim.comments().len(), 3);
     let calls = std::fs::read_to_string(sim.path("gh-state/calls.log")).unwrap();
     assert_eq!(calls.matches("issue create").count(), 1, "one issue per trial: {calls}");
@@ -457,6 +474,9 @@ fn an_accrual_log_from_a_secret_is_used_and_never_committed() {
             .replace("UMCG", "UMC Groningen");
     sim.inputs.insert("accrual-csv".into(), log);
     sim.inputs.insert("accrual-trial".into(), "NCT07038304".into());
+    // After the log's last inclusion; the registry duties overdue by then are not this test's.
+    *sim.now.borrow_mut() = "2026-11-26T06:17:00Z".into();
+    sim.inputs.insert("fail-on".into(), "never".into());
     // An untracked file in the workspace (someone's local copy of the log) is never staged.
     std::fs::write(sim.path("work/accrual.csv"), "participant_id,site,enrolled_on,withdrawn_on\n").unwrap();
     sim.serve(vec![Reply::json(fixture("v2"))]);
@@ -471,7 +491,7 @@ fn an_accrual_log_from_a_secret_is_used_and_never_committed() {
         "{files}"
     );
     assert!(!files.contains("accrual"), "{files}");
-    let report = files.lines().find(|f| f.ends_with("-progress.json")).expect("a report");
+    let report = files.lines().find(|f| f.ends_with("/progress.json")).expect("a report");
     let json = git(&sim.path("origin.git"), &["show", &format!("main:{report}")]);
     let r: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert!(r["enrolled"].as_u64().unwrap() > 0, "the log was used: {r}");
