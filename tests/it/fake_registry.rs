@@ -27,6 +27,10 @@ pub struct Records {
     pub fail_probe_after_first_page: Mutex<bool>,
     /// Largest page the stand-in serves (the registry's own limit is 1,000).
     pub page_size: Mutex<usize>,
+    /// Ids the registry no longer answers (404 alone, left out of bulk answers and searches).
+    pub gone: Mutex<Vec<String>>,
+    /// An outage: every study request answers 503.
+    pub down: std::sync::atomic::AtomicBool,
 }
 
 impl Records {
@@ -49,20 +53,17 @@ impl Records {
 pub fn install(server: &Server, template: &str, ids: &[String]) -> Arc<Records> {
     let records = Arc::new(Records { page_size: Mutex::new(1000), ..Records::default() });
     for id in ids {
-        let doc: Value = serde_json::from_str(&template.replace("NCT07038304", id)).unwrap();
-        records.studies.lock().unwrap().insert(id.clone(), doc);
-        let r = records.clone();
-        let id = id.clone();
-        server.handle(&format!("/api/v2/studies/{id}"), move |_| {
-            let body = r.studies.lock().unwrap()[&id].to_string();
-            r.requests.fetch_add(1, Ordering::Relaxed);
-            r.bytes.fetch_add(body.len(), Ordering::Relaxed);
-            Reply::json(body)
-        });
+        add(server, &records, id, template);
     }
     let r = records.clone();
     server.handle("/api/v2/studies", move |req| {
         r.requests.fetch_add(1, Ordering::Relaxed);
+        if r.down.load(Ordering::Relaxed) {
+            return Reply::text(503, "Service Unavailable");
+        }
+        if req.param("query.spons").is_some() || req.param("query.lead").is_some() {
+            return search(&r, req);
+        }
         let wanted: Vec<&str> = req.param("filter.ids").unwrap_or("").split(',').filter(|s| !s.is_empty()).collect();
         let fields = req.param("fields");
         let page: usize =
@@ -73,8 +74,10 @@ pub fn install(server: &Server, template: &str, ids: &[String]) -> Arc<Records> 
         let size = (*r.page_size.lock().unwrap()).min(req.param("pageSize").and_then(|p| p.parse().ok()).unwrap_or(10));
         let studies = r.studies.lock().unwrap();
         let omitted = r.omit_from_probe.lock().unwrap();
+        let gone = r.gone.lock().unwrap();
         let found: Vec<Value> = wanted
             .iter()
+            .filter(|id| !gone.iter().any(|g| g == *id))
             .filter_map(|id| studies.get(*id))
             .filter(|s| {
                 fields.is_none()
@@ -92,6 +95,54 @@ pub fn install(server: &Server, template: &str, ids: &[String]) -> Arc<Records> 
         Reply::json(text)
     });
     records
+}
+
+/// Adds a trial to the stand-in (a copy of `template` under `id`), answered at its own URL.
+pub fn add(server: &Server, records: &Arc<Records>, id: &str, template: &str) {
+    let doc: Value = serde_json::from_str(&template.replace("NCT07038304", id)).unwrap();
+    records.studies.lock().unwrap().insert(id.to_string(), doc);
+    let r = records.clone();
+    let id = id.to_string();
+    server.handle(&format!("/api/v2/studies/{id}"), move |_| {
+        r.requests.fetch_add(1, Ordering::Relaxed);
+        if r.down.load(Ordering::Relaxed) {
+            return Reply::text(503, "Service Unavailable");
+        }
+        if r.gone.lock().unwrap().contains(&id) {
+            return Reply::text(404, "Not Found");
+        }
+        let body = r.studies.lock().unwrap()[&id].to_string();
+        r.bytes.fetch_add(body.len(), Ordering::Relaxed);
+        Reply::json(body)
+    });
+}
+
+/// A sponsor search (`query.spons` or `query.lead`): the trials whose lead sponsor's name
+/// contains the words, as the listing's fields, in one page.
+fn search(r: &Records, req: &crate::server::Request) -> Reply {
+    let want = req.param("query.spons").or(req.param("query.lead")).unwrap_or("").to_lowercase();
+    let studies = r.studies.lock().unwrap();
+    let gone = r.gone.lock().unwrap();
+    let found: Vec<Value> = studies
+        .iter()
+        .filter(|(id, _)| !gone.contains(id))
+        .map(|(_, s)| s)
+        .filter(|s| {
+            s["protocolSection"]["sponsorCollaboratorsModule"]["leadSponsor"]["name"]
+                .as_str()
+                .is_some_and(|n| n.to_lowercase().contains(&want))
+        })
+        .map(|s| {
+            let p = &s["protocolSection"];
+            json!({"protocolSection": {
+                "identificationModule": {"nctId": p["identificationModule"]["nctId"], "briefTitle": p["identificationModule"]["briefTitle"]},
+                "statusModule": {"overallStatus": p["statusModule"]["overallStatus"],
+                    "lastUpdatePostDateStruct": {"date": p["statusModule"]["lastUpdatePostDateStruct"]["date"]}},
+                "sponsorCollaboratorsModule": {"leadSponsor": {"name": p["sponsorCollaboratorsModule"]["leadSponsor"]["name"]}}
+            }})
+        })
+        .collect();
+    Reply::json(json!({ "studies": found }).to_string())
 }
 
 /// The record as a `fields=` answer holds it: only the asked-for pieces (NCTId and

@@ -22,6 +22,7 @@ mod report;
 mod server;
 mod sync;
 mod workflow;
+mod year;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -56,26 +56,29 @@ mkdir -p "$root/bin"
 cp "$CTWATCH_UNDER_TEST" "$root/bin/ctwatch"
 "#;
 
-struct Sim {
-    root: tempfile::TempDir,
-    server: Server,
+pub(crate) struct Sim {
+    pub(crate) root: tempfile::TempDir,
+    pub(crate) server: Server,
     releases: Server,
     steps: Vec<Yaml>,
-    inputs: HashMap<String, String>,
+    pub(crate) inputs: HashMap<String, String>,
     action_ref: String,
     /// The replayed clock (`CTWATCH_NOW`) of the next run.
-    now: std::cell::RefCell<String>,
+    pub(crate) now: std::cell::RefCell<String>,
+    /// Restore the build from the cache, as `actions/cache` does after the first run (the
+    /// simulation runs no `uses:` step, so it plays that one).
+    pub(crate) cached_build: bool,
 }
 
-struct JobResult {
-    ok: bool,
-    ran: Vec<String>,
-    log: String,
-    outputs: HashMap<String, HashMap<String, String>>,
-    runner_temp: PathBuf,
+pub(crate) struct JobResult {
+    pub(crate) ok: bool,
+    pub(crate) ran: Vec<String>,
+    pub(crate) log: String,
+    pub(crate) outputs: HashMap<String, HashMap<String, String>>,
+    pub(crate) runner_temp: PathBuf,
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .args(args)
         .current_dir(dir)
@@ -104,13 +107,18 @@ fn yaml(rel: &str) -> Yaml {
 impl Sim {
     /// A sponsor repository whose workflow runs the action at `action_ref`.
     fn new(action_ref: &str) -> Sim {
+        Sim::with_config(action_ref, &format!("{}\n{TRIAL}", crate::FAST))
+    }
+
+    /// A sponsor repository with `config` as its ctwatch.toml.
+    pub(crate) fn with_config(action_ref: &str, config: &str) -> Sim {
         let root = tempfile::tempdir().unwrap();
         let r = root.path();
         std::fs::create_dir_all(r.join("seed")).unwrap();
         git(r, &["init", "--quiet", "--bare", "-b", "main", "origin.git"]);
         let seed = r.join("seed");
         git(&seed, &["init", "--quiet", "-b", "main"]);
-        std::fs::write(seed.join("ctwatch.toml"), format!("{}\n{TRIAL}", crate::FAST)).unwrap();
+        std::fs::write(seed.join("ctwatch.toml"), config).unwrap();
         std::fs::write(seed.join(".gitignore"), "/snapshots/.ctwatch.lock\n").unwrap();
         git(&seed, &["add", "."]);
         git(&seed, &["commit", "--quiet", "-m", "seed"]);
@@ -154,10 +162,11 @@ impl Sim {
             action_ref: action_ref.to_string(),
             // A day on which the fixtures' registry duties are in order (v1 verified 2025-06).
             now: std::cell::RefCell::new("2026-04-01T06:17:00Z".into()),
+            cached_build: false,
         }
     }
 
-    fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.root.path().join(rel)
     }
 
@@ -204,10 +213,25 @@ impl Sim {
         }
     }
 
+    /// A fresh checkout of origin as `work`, as every GitHub run starts from: nothing left
+    /// by an earlier run (the store's state file, the lock) survives unless it was committed.
+    pub(crate) fn fresh_checkout(&self) {
+        let _ = std::fs::remove_dir_all(self.path("work"));
+        git(self.root.path(), &["clone", "--quiet", "origin.git", "work"]);
+    }
+
     /// Runs the action's shell steps as GitHub would.
-    fn run_job(&self) -> JobResult {
+    pub(crate) fn run_job(&self) -> JobResult {
         let r = self.root.path();
         let runner_temp = tempfile::tempdir_in(r).unwrap().keep();
+        if self.cached_build {
+            let bin = runner_temp.join("ctwatch-cargo/bin");
+            std::fs::create_dir_all(&bin).unwrap();
+            let exe = env!("CARGO_BIN_EXE_ctwatch");
+            std::fs::hard_link(exe, bin.join("ctwatch"))
+                .or_else(|_| std::fs::copy(exe, bin.join("ctwatch")).map(drop))
+                .unwrap();
+        }
         let mut outputs: HashMap<String, HashMap<String, String>> = HashMap::new();
         let (mut ok, mut ran, mut log) = (true, Vec::new(), String::new());
         for (i, step) in self.steps.iter().enumerate() {
@@ -229,6 +253,7 @@ impl Sim {
                 })
                 .unwrap_or_default();
             let path = format!("{}:{}", r.join("bin").display(), std::env::var("PATH").unwrap_or_default());
+            let step_started = std::time::Instant::now();
             let result = Command::new("bash")
                 .args(["--noprofile", "--norc", "-eo", "pipefail"])
                 .arg(&script_file)
@@ -252,6 +277,9 @@ impl Sim {
                 .envs(env)
                 .output()
                 .unwrap();
+            if std::env::var_os("CTWATCH_SIM_TIMES").is_some() {
+                eprintln!("{name}: {:?}", step_started.elapsed());
+            }
             log.push_str(&format!(
                 "== {name} (exit {:?})\n{}{}",
                 result.status.code(),
@@ -272,11 +300,11 @@ impl Sim {
         JobResult { ok, ran, log, outputs, runner_temp }
     }
 
-    fn origin_commits(&self) -> usize {
+    pub(crate) fn origin_commits(&self) -> usize {
         git(&self.path("origin.git"), &["rev-list", "--count", "main"]).trim().parse().unwrap()
     }
 
-    fn origin_files(&self) -> String {
+    pub(crate) fn origin_files(&self) -> String {
         git(&self.path("origin.git"), &["ls-tree", "-r", "--name-only", "main"])
     }
 
