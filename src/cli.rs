@@ -228,7 +228,7 @@ pub struct StatusArgs {
     #[arg(long, value_enum, default_value_t = StatusFormat::Table)]
     pub format: StatusFormat,
     /// Write a comment for the issue of each trial that failed to sync 3 runs in a row, as
-    /// DIR/<NCT>.failing.md (its first line marks it, so it is posted once per streak)
+    /// DIR/NCT….failing.md (its first line marks it, so it is posted once per streak)
     #[arg(long, value_name = "DIR")]
     pub notices: Option<PathBuf>,
     /// Config and store.
@@ -350,7 +350,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
     pub format: CheckFormat,
     /// Write a comment for the trial's issue for each finding of severity error, as
-    /// DIR/<NCT>.finding-<rule>.md (its first line marks rule and due date, so each is posted
+    /// DIR/NCT….finding-RULE.md (its first line marks rule and due date, so each is posted
     /// once)
     #[arg(long, value_name = "DIR")]
     pub notices: Option<PathBuf>,
