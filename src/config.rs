@@ -354,6 +354,13 @@ fn date(value: Option<toml::Spanned<RawDate>>, key: &str, id: &NctId, text: &str
     parsed.map(Some).ok_or_else(|| bad(shown))
 }
 
+/// The largest recruitment target a projection is made for: beyond it (population registries
+/// list millions) a per-participant recruitment forecast means nothing.
+pub const MAX_TARGET: u32 = 1_000_000;
+/// The weakest prior certainty: 0.01 weighs the plan like 1 % of its own length of data.
+/// Below it, the plan's prior is so vague that the projection's tail runs past any horizon.
+pub const MIN_PRIOR_CERTAINTY: f64 = 0.01;
+
 fn trials(raw: Vec<RawTrial>, base_dir: &Path, text: &str) -> anyhow::Result<Vec<TrialConfig>> {
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(raw.len());
@@ -362,13 +369,15 @@ fn trials(raw: Vec<RawTrial>, base_dir: &Path, text: &str) -> anyhow::Result<Vec
         if !seen.insert(nct_id.clone()) {
             bail!("trial {nct_id} is listed twice");
         }
-        if t.target == Some(0) {
-            bail!("trial {nct_id}: target must be at least 1");
+        if let Some(n) = t.target
+            && !(1..=MAX_TARGET).contains(&n)
+        {
+            bail!("trial {nct_id}: target = {n}: expected a whole number from 1 to {MAX_TARGET}");
         }
         if let Some(p) = t.prior_certainty
-            && !(p > 0.0 && p <= 1.0)
+            && !(MIN_PRIOR_CERTAINTY..=1.0).contains(&p)
         {
-            bail!("trial {nct_id}: prior_certainty = {p}: expected a number in (0, 1]");
+            bail!("trial {nct_id}: prior_certainty = {p}: expected a number from {MIN_PRIOR_CERTAINTY} to 1");
         }
         let mut by_case: std::collections::HashMap<String, (&String, &String)> = Default::default();
         for (alias, facility) in &t.site_aliases {

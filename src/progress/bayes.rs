@@ -10,7 +10,7 @@
 //! inverse regularised incomplete beta (AS 64 / AS 109); reference values from
 //! `scipy.stats.betaprime` are in the tests.
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 use statrs::distribution::{Beta, ContinuousCDF};
 
@@ -74,7 +74,7 @@ impl Accrual {
         if self.enrolled >= self.target {
             return None;
         }
-        let date = |q: f64| as_of + Duration::days(self.remaining_quantile(q).round() as i64);
+        let date = |q: f64| super::projected(as_of, self.remaining_quantile(q));
         Some(Projection {
             p10: date(0.1),
             median: date(0.5),

@@ -152,7 +152,7 @@ impl SiteModel {
         }
         times.sort_by(f64::total_cmp);
         let q = |p: f64| times[((draws as f64 - 1.0) * p).round() as usize];
-        let date = |days: f64| self.as_of + Duration::days(days.min(HORIZON_DAYS).round() as i64);
+        let date = |days: f64| super::projected(self.as_of, days);
         let on_time = times.iter().filter(|t| **t <= to_end).count() as f64 / draws as f64;
         let sites = self
             .sites

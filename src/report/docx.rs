@@ -64,7 +64,7 @@ fn styles(docx: Docx) -> Docx {
 /// Text as Word keeps it together: a date's hyphens are non-breaking hyphens (U+2011) and a
 /// percent sign is held to its number by a no-break space, so neither is split at a line end.
 fn unbreakable(line: &str) -> String {
-    let chars: Vec<char> = line.chars().filter_map(crate::render::visible).collect();
+    let chars: Vec<char> = crate::render::xml_safe(line).chars().collect();
     let mut out = String::with_capacity(line.len());
     let mut i = 0;
     while i < chars.len() {

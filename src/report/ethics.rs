@@ -815,7 +815,7 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
     let end_of_inclusion = match &d.end_of_inclusion {
         EndOfInclusion::TargetReached { on } => format!("{} ({actual})", lang.date(*on)),
         EndOfInclusion::Closed { last_inclusion, .. } => format!("{} ({actual})", lang.date(*last_inclusion)),
-        EndOfInclusion::Expected { median, .. } => format!("{} ({expected})", lang.date(*median)),
+        EndOfInclusion::Expected { median, .. } => format!("{} ({expected})", lang.projected(*median)),
         EndOfInclusion::Planned { on } => format!("{} ({expected})", lang.date(*on)),
         EndOfInclusion::Unknown => t.to_complete_short.into(),
     };
@@ -897,7 +897,7 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
             if let EndOfInclusion::Expected { median, p10, p90, probability_on_time } = &d.end_of_inclusion {
                 let chance = percent(100.0 * probability_on_time);
                 let (median, p10, p90, end) =
-                    (lang.date(*median), lang.date(*p10), lang.date(*p90), lang.date(*planned_end));
+                    (lang.projected(*median), lang.projected(*p10), lang.projected(*p90), lang.date(*planned_end));
                 let sentence = match lang {
                     Lang::En => format!(
                         "{median} (80 % interval {p10} – {p90}); probability of reaching {target} by {end}: {chance}"

@@ -481,6 +481,15 @@ impl Lang {
         }
     }
 
+    /// A projected date: [`Lang::date`], or "after 2100" ("na 2100") at the projection's horizon.
+    pub fn projected(self, d: NaiveDate) -> String {
+        match (self, d >= crate::progress::HORIZON) {
+            (Lang::En, true) => "after 2100".into(),
+            (Lang::Nl, true) => "na 2100".into(),
+            _ => self.date(d),
+        }
+    }
+
     /// A registry date text in this language: `YYYY-MM-DD` as [`Lang::date`], a partial
     /// `YYYY-MM` as `mm-jjjj` in Dutch; anything else as it is.
     pub fn date_text(self, text: &str) -> String {
@@ -580,6 +589,8 @@ pub fn headline(r: &ProgressReport) -> String {
         _ => r.projection.as_ref().map(|p| (p.median, p.p10, p.p90, p.probability_on_time, "constant-rate")),
     };
     if let Some((median, p10, p90, on_time, model)) = lead {
+        let (median, p10, p90) =
+            (crate::progress::show(median), crate::progress::show(p10), crate::progress::show(p90));
         out.push_str(&format!(
             " Date the target is reached, projected with the {model} model: median {median} (80 % interval {p10} – {p90}); probability of reaching {} by {}: {}.",
             r.target,

@@ -75,17 +75,17 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
             if let Some(sp) = &r.site_projection {
                 rows.push(vec![
                     "Site-aware (a rate per site)".into(),
-                    sp.p10.to_string(),
-                    sp.median.to_string(),
-                    sp.p90.to_string(),
+                    crate::progress::show(sp.p10),
+                    crate::progress::show(sp.median),
+                    crate::progress::show(sp.p90),
                     percent(100.0 * sp.probability_on_time),
                 ]);
             }
             rows.push(vec![
                 "Constant rate (one rate for the trial)".into(),
-                p.p10.to_string(),
-                p.median.to_string(),
-                p.p90.to_string(),
+                crate::progress::show(p.p10),
+                crate::progress::show(p.median),
+                crate::progress::show(p.p90),
                 percent(100.0 * p.probability_on_time),
             ]);
             b.push(Block::Para(format!(

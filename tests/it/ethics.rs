@@ -206,7 +206,7 @@ fn clear_errors() {
 }
 
 /// What python-docx (an independent reader) sees in a Word file.
-fn read_docx(path: &std::path::Path) -> serde_json::Value {
+pub(crate) fn read_docx(path: &std::path::Path) -> serde_json::Value {
     let python = std::env::var("CTWATCH_PYTHON").unwrap_or_else(|_| "python3".into());
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/read_docx.py");
     let out =

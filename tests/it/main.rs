@@ -10,6 +10,7 @@ mod diff;
 mod discover;
 mod ethics;
 mod fake_registry;
+mod hardening;
 mod hostile;
 mod portfolio;
 mod print;
