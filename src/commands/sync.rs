@@ -133,9 +133,19 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
     let fetched = crate::runtime()?.block_on(async {
         let version = registry.version().await.context("cannot reach the registry")?;
         let mut plan = FetchPlan { mode: "full", probed: 0, fetched: 0, requests: 0 };
+        // Only a real timestamp can say "nothing changed": anything else disables the shortcut
+        // for this run (and is never recorded as the last one seen).
+        let timestamp_ok = is_timestamp(&version.data_timestamp);
+        if !timestamp_ok {
+            crate::feedback::note(&format!(
+                "the registry's dataTimestamp {:?} is not a timestamp; every trial is checked this run",
+                render::clip(&version.data_timestamp, 40)
+            ));
+        }
         // 1. The registry's data has not been refreshed since the last fully successful sync
         //    of these trials: nothing on it can have changed.
         if !args.full
+            && timestamp_ok
             && let Some(state) = &state
             && state.data_timestamp == version.data_timestamp
             && ids.iter().all(|id| state.trials.contains(id))
@@ -201,6 +211,8 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
     plan.requests = registry.requests_made();
 
     let lock = store.lock(config.registry.lock_timeout)?;
+    // Read again under the lock: another sync may have stored (and announced) meanwhile.
+    let locked_state = store.sync_state();
     let mut by_id: std::collections::HashMap<NctId, Result<Fetched, RegistryError>> = fetched.into_iter().collect();
     let outcomes: Vec<TrialOutcome> = ids
         .iter()
@@ -208,8 +220,9 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
             Some(result) => store_one(&store, &lock, &version, id.clone(), result),
             None => unchanged_from_store(&store, id),
         })
+        .map(|o| announce_unannounced(&store, locked_state.as_ref(), o))
         .collect();
-    let new_state = next_state(state.as_ref(), &version, &ids, &outcomes);
+    let new_state = next_state(locked_state.as_ref(), &version, &ids, &outcomes);
 
     let changed = outcomes.iter().any(|o| matches!(o.result, SyncResult::New | SyncResult::Changed));
     let text = match args.format {
@@ -269,9 +282,16 @@ fn next_state(old: Option<&SyncState>, version: &ApiVersion, ids: &[NctId], outc
         .map(|(id, o)| (id.clone(), o.error.clone().unwrap_or_default()))
         .collect();
     let last_run = Some(LastRun { at: clock::now_rfc3339(), trials: ids.to_vec(), failed });
-    if outcomes.iter().any(|o| o.result == SyncResult::Error) {
+    let mut announced = old.map(|s| s.announced.clone()).unwrap_or_default();
+    for o in outcomes.iter().filter(|o| o.result != SyncResult::Error) {
+        if let Some(sha) = &o.sha256 {
+            announced.insert(o.nct_id.clone(), sha.clone());
+        }
+    }
+    if outcomes.iter().any(|o| o.result == SyncResult::Error) || !is_timestamp(&version.data_timestamp) {
         let mut kept = old.cloned().unwrap_or_default();
         kept.last_run = last_run;
+        kept.announced = announced;
         return kept;
     }
     let mut trials: Vec<NctId> = match old {
@@ -281,7 +301,39 @@ fn next_state(old: Option<&SyncState>, version: &ApiVersion, ids: &[NctId], outc
     trials.extend(ids.iter().cloned());
     trials.sort();
     trials.dedup();
-    SyncState { data_timestamp: version.data_timestamp.clone(), trials, last_run }
+    SyncState { data_timestamp: version.data_timestamp.clone(), trials, last_run, announced }
+}
+
+/// An unchanged trial whose newest stored version was never announced (the run that stored it
+/// failed before recording that it had said so) is announced now, as the change it was.
+fn announce_unannounced(store: &Store, state: Option<&SyncState>, mut o: TrialOutcome) -> TrialOutcome {
+    let Some(said) = state.and_then(|s| s.announced.get(&o.nct_id)) else { return o };
+    if o.result != SyncResult::Unchanged || o.sha256.as_deref() == Some(said.as_str()) {
+        return o;
+    }
+    let Ok(all) = store.read_all(&o.nct_id) else { return o };
+    let Some((newest, snap)) = all.last() else { return o };
+    // Only what a sync stored is announced; a version backfilled from the registry's history
+    // is the trial's past.
+    if Some(&snap.content_sha256) != o.sha256.as_ref() || snap.origin != Origin::Api {
+        return o;
+    }
+    o.result = SyncResult::New;
+    if let [.., (previous, before), _] = all.as_slice() {
+        let pair = comparable((&before.study, before.origin), (&snap.study, snap.origin));
+        o.result = SyncResult::Changed;
+        o.changes = diff::diff(&pair.before, &pair.after);
+        o.text_diff = text::unified(&pair.before, &pair.after, &previous.name, &newest.name);
+        o.previous = Some(previous.name.clone());
+    }
+    o
+}
+
+/// The registry's `dataTimestamp` is a timestamp (`2026-11-25T09:00:05`, with or without a
+/// fraction or a zone), not `""` or `"garbage"`.
+fn is_timestamp(text: &str) -> bool {
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").is_ok()
+        || chrono::DateTime::parse_from_rfc3339(text).is_ok()
 }
 
 /// The date part of the registry's `dataTimestamp` (`2026-11-25T09:00:05` → 2026-11-25).
@@ -361,6 +413,8 @@ fn store_one(
         let sameness = pair.sameness();
         if sameness != Sameness::Different {
             outcome.snapshot = Some(stored.path.display().to_string());
+            // The version current is the stored one (a refresh changed only derived data).
+            outcome.sha256 = Some(snap.content_sha256.clone());
             outcome.registry_refreshed = sameness == Sameness::Refreshed;
             return outcome;
         }

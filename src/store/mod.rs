@@ -29,6 +29,10 @@ use crate::nct::NctId;
 use crate::partial_date::PartialDate;
 use crate::registry::study::{LAST_UPDATE, date_at};
 
+/// Largest index or state file ctwatch reads (its own files are a few KiB; 100,000 history
+/// versions would be about 5 MiB).
+const INDEX_LIMIT: u64 = 16 << 20;
+
 /// Name of the lock file at the store root.
 pub const LOCK_FILE: &str = ".ctwatch.lock";
 /// Hidden per-trial index: registry history version → the snapshot file holding its content.
@@ -48,6 +52,11 @@ pub struct SyncState {
     /// The last sync run, successful or not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_run: Option<LastRun>,
+    /// Per trial, the content hash of the newest version a sync announced (printed, put in the
+    /// notice). A stored version not announced — the run failed after storing it, e.g. writing
+    /// this file — is announced by the next sync.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub announced: std::collections::BTreeMap<NctId, String>,
 }
 
 /// One sync run: when, which trials, and which of them failed and why. The status digest
@@ -312,6 +321,14 @@ impl Store {
             let ((a, sa), (b, sb)) = (&pair[0], &pair[1]);
             check_successor((a, &sa.content_sha256), (b, &sb.content_sha256))?;
         }
+        // A copy of any earlier version under a later same-date name (`_003` holding what
+        // `DATE.json` holds) is a replay too, adjacent or not.
+        let mut seen: std::collections::HashMap<(NaiveDate, &str), &StoredVersion> = Default::default();
+        for (v, snap) in versions {
+            if let Some(first) = seen.insert((v.posted, snap.content_sha256.as_str()), v) {
+                return Err(replay(v, first));
+            }
+        }
         match versions.first() {
             Some((first, _)) if first.seq > 1 => Err(no_predecessor(first)),
             _ => Ok(()),
@@ -324,10 +341,16 @@ impl Store {
         let Some(v) = all.pop() else { return Ok(None) };
         let snap = self.read(id, &v)?;
         if v.seq > 1 {
-            // The newest is a same-date successor: it must follow a different predecessor.
+            // The newest is a same-date successor: it must follow a different predecessor, and
+            // hold none of the earlier same-date versions' content (a replay).
             let before = all.pop().filter(|b| b.posted == v.posted).ok_or_else(|| no_predecessor(&v))?;
             let prev = self.read(id, &before)?;
             check_successor((&before, &prev.content_sha256), (&v, &snap.content_sha256))?;
+            for earlier in all.iter().rev().take_while(|e| e.posted == v.posted) {
+                if self.read(id, earlier)?.content_sha256 == snap.content_sha256 {
+                    return Err(replay(&v, earlier));
+                }
+            }
         }
         Ok(Some((v, snap)))
     }
@@ -349,7 +372,7 @@ impl Store {
     /// Which registry history versions are already in the store (version → snapshot file).
     pub fn history_index(&self, id: &NctId) -> Result<std::collections::BTreeMap<u32, String>, StoreError> {
         let path = self.trial_dir(id).join(HISTORY_INDEX);
-        match fs::read(&path) {
+        match read_bounded(&path, INDEX_LIMIT) {
             Ok(bytes) => {
                 serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt { path, reason: e.to_string() })
             }
@@ -361,7 +384,7 @@ impl Store {
     /// The state of the last fully successful sync (`None` before the first, or when the file
     /// is unreadable: then the next sync simply does the full work).
     pub fn sync_state(&self) -> Option<SyncState> {
-        let bytes = fs::read(self.root.join(SYNC_STATE)).ok()?;
+        let bytes = read_bounded(&self.root.join(SYNC_STATE), INDEX_LIMIT).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
@@ -402,8 +425,23 @@ impl Store {
         let base = last_update.first_day().format("%Y-%m-%d").to_string();
         let name = (1..=999)
             .map(|n| if n == 1 { format!("{base}.json") } else { format!("{base}_{n:03}.json") })
-            .find(|name| !dir.join(name).exists())
+            .find(|name| fs::symlink_metadata(dir.join(name)).is_err())
             .ok_or_else(|| StoreError::NoFreeName { path: dir.clone() })?;
+        // A folder or a link under one of this date's names would make this version take the
+        // name after it (`_002` with no version before it): refused before anything is written.
+        if let Some(odd) = (1..=999)
+            .map(|n| if n == 1 { format!("{base}.json") } else { format!("{base}_{n:03}.json") })
+            .take_while(|n| *n != name)
+            .map(|n| dir.join(n))
+            .find(|p| fs::symlink_metadata(p).is_ok_and(|m| !m.is_file()))
+        {
+            return Err(StoreError::Corrupt {
+                path: odd,
+                reason:
+                    "a snapshot name that is not a regular file (a folder or a symbolic link); move it out of the store"
+                        .into(),
+            });
+        }
         let path = dir.join(&name);
         let tmp = dir.join(temp_name(&name));
         let result = self.write_then_link(&tmp, &path, &bytes);
@@ -446,6 +484,13 @@ fn check_successor(a: (&StoredVersion, &str), b: (&StoredVersion, &str)) -> Resu
         });
     }
     Ok(())
+}
+
+fn replay(v: &StoredVersion, first: &StoredVersion) -> StoreError {
+    StoreError::Corrupt {
+        path: v.path.clone(),
+        reason: format!("it holds the same content as {} (a replayed copy, not a new version)", first.name),
+    }
 }
 
 fn no_predecessor(v: &StoredVersion) -> StoreError {

@@ -107,3 +107,119 @@ fn control_characters_never_break_the_word_file() {
     assert!(all.contains("A title  with a vertical tab,   SOH,"), "{all}");
     assert!(all.contains("None  at all"), "{all}");
 }
+
+/// 3. A change stored by a run that then failed to write its state is announced (printed, in
+///    the notice) by that run and, since the state never recorded it, again by the next one.
+#[test]
+fn a_change_is_never_lost_when_the_state_cannot_be_written() {
+    let ws = synced("", &fixture("v1"));
+    ws.serve(ID, vec![Reply::json(fixture("v2"))]);
+    let state = ws.path("snapshots/.ctwatch-state.json");
+    std::fs::remove_file(&state).unwrap();
+    std::os::unix::fs::symlink(ws.path("elsewhere.json"), &state).unwrap();
+    let run = ws.run(&["sync", "--notice", "notice.md"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains(".ctwatch-state.json"), "{}", run.stderr);
+    assert!(run.stdout.contains("changed"), "{}", run.stdout);
+    let notice = std::fs::read_to_string(ws.path("notice.md")).expect("the notice was written");
+    assert!(notice.contains("Radboud Umc, Nijmegen: not yet recruiting → recruiting"), "{notice}");
+    assert_eq!(ws.versions(ID).len(), 2);
+    // The state written by the first run says v1 was announced; v2 was not recorded.
+    std::fs::remove_file(&state).unwrap();
+    std::fs::write(&state, r#"{"data_timestamp": "", "trials": [], "announced": {"NCT07038304": "x"}}"#).unwrap();
+    let run = ws.run(&["sync", "--notice", "notice.md"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("changed"), "announced again: {}", run.stdout);
+    assert!(std::fs::read_to_string(ws.path("notice.md")).unwrap().contains("not yet recruiting → recruiting"));
+    assert_eq!(ws.versions(ID).len(), 2, "nothing stored twice");
+    // Said once: the next run is quiet.
+    let run = ws.run(&["sync", "--notice", "notice.md"]);
+    assert!(run.stdout.contains("unchanged"), "{}", run.stdout);
+    assert!(!ws.path("notice.md").exists());
+}
+
+/// 4. A `dataTimestamp` that is not a timestamp never stops new versions being fetched.
+#[test]
+fn a_data_timestamp_that_is_not_a_timestamp_disables_the_shortcut() {
+    for bad in ["", "garbage"] {
+        let ws = Workspace::new(&format!("[[trial]]\nnct_id = \"{ID}\"\n"));
+        ws.server.route(
+            "/api/v2/version",
+            vec![Reply::json(format!(r#"{{"apiVersion":"2.0.5","dataTimestamp":"{bad}"}}"#))],
+        );
+        ws.serve(ID, vec![Reply::json(fixture("v1"))]);
+        assert_eq!(ws.run(&["sync"]).code, 0);
+        ws.serve(ID, vec![Reply::json(fixture("v2"))]);
+        let run = ws.run(&["sync"]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(run.stdout.contains("changed"), "{bad:?}: a new version is fetched: {}", run.stdout);
+        assert_eq!(run.stderr.matches("is not a timestamp").count(), 1, "said once: {}", run.stderr);
+    }
+}
+
+/// 5. A folder or a link under a snapshot's name is refused before anything is written.
+#[test]
+fn a_snapshot_named_folder_or_link_is_refused_before_writing() {
+    for kind in ["folder", "link"] {
+        let ws = synced("", &fixture("v1"));
+        // v2's own name, taken.
+        let odd = ws.path(&format!("snapshots/{ID}/2025-09-15.json"));
+        if kind == "folder" {
+            std::fs::create_dir(&odd).unwrap();
+        } else {
+            std::os::unix::fs::symlink(ws.path(&format!("snapshots/{ID}/2025-06-26.json")), &odd).unwrap();
+        }
+        ws.serve(ID, vec![Reply::json(fixture("v2"))]);
+        let before = ws.versions(ID);
+        let run = ws.run(&["sync"]);
+        assert_eq!(run.code, 2, "{kind}: {run:?}");
+        assert!(run.stderr.contains("2025-09-15.json") && run.stderr.contains("not a regular file"), "{}", run.stderr);
+        assert_eq!(ws.versions(ID), before, "{kind}: nothing written");
+        // Moved away, the next sync stores the version under its own name.
+        let _ = std::fs::remove_dir(&odd).or_else(|_| std::fs::remove_file(&odd));
+        assert_eq!(ws.run(&["sync"]).code, 0);
+        assert!(ws.versions(ID).contains(&"2025-09-15.json".to_string()));
+    }
+}
+
+/// 6. A copy of an earlier version under a later same-date name is a replay, adjacent or not.
+#[test]
+fn a_replayed_copy_is_caught_by_verify_history_and_sync() {
+    let ws = synced("", &fixture("v1"));
+    let dir = ws.path(&format!("snapshots/{ID}"));
+    // A genuine same-date successor, then the first version replayed as _003.
+    let mut other: Value = serde_json::from_str(&fixture("v1")).unwrap();
+    other["protocolSection"]["statusModule"]["overallStatus"] = serde_json::json!("NOT_YET_RECRUITING");
+    ws.serve(ID, vec![Reply::json(other.to_string())]);
+    assert_eq!(ws.run(&["sync"]).code, 0);
+    assert_eq!(ws.versions(ID), ["2025-06-26.json", "2025-06-26_002.json"]);
+    std::fs::copy(dir.join("2025-06-26.json"), dir.join("2025-06-26_003.json")).unwrap();
+    for args in [&["verify"][..], &["history", ID][..], &["sync", "--full"][..]] {
+        let run = ws.run(args);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        let said = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            said.contains("2025-06-26_003.json") && said.contains("same content as 2025-06-26.json"),
+            "{args:?}: {said}"
+        );
+    }
+}
+
+/// 9. Index and state files are never read through a link, nor without bound.
+#[test]
+fn index_files_are_not_read_through_links() {
+    let ws = synced("", &fixture("v1"));
+    let index = ws.path(&format!("snapshots/{ID}/.history-index.json"));
+    std::os::unix::fs::symlink("/dev/zero", &index).unwrap();
+    let state = ws.path("snapshots/.ctwatch-state.json");
+    std::fs::remove_file(&state).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &state).unwrap();
+    let started = std::time::Instant::now();
+    let run = ws.run(&["backfill", ID, "--history-base", &format!("{}/api/int", ws.server.origin)]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains(".history-index.json") && run.stderr.contains("not a regular file"), "{}", run.stderr);
+    // The state is only a shortcut: unreadable, sync does the full work.
+    let run = ws.run(&["sync"]);
+    assert!(run.code == 0 || run.code == 2, "{run:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
