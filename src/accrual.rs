@@ -166,6 +166,14 @@ pub fn read(path: &Path, sites: &SiteNames, as_of: NaiveDate) -> Result<AccrualL
     }
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(bytes.as_slice());
     let header = reader.headers().map_err(|e| fail(Some(1), format!("unreadable header: {e}")))?.clone();
+    // A column named twice would silently use the first: refused, naming it.
+    let mut names: HashMap<String, usize> = HashMap::new();
+    for h in header.iter() {
+        let name = h.trim_start_matches('\u{feff}').to_ascii_lowercase();
+        if !name.is_empty() && names.insert(name.clone(), 0).is_some() {
+            return Err(fail(Some(1), format!("the column {:?} is named twice", crate::render::clip(&name, 40))));
+        }
+    }
     let mut index = [0usize; 4];
     for (slot, column) in index.iter_mut().zip(COLUMNS) {
         *slot = header.iter().position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(column)).ok_or_else(

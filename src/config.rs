@@ -215,11 +215,23 @@ impl Config {
             }
         })?;
         let trials = trials(raw.trial, &base_dir, &text).with_context(|| name.clone())?;
+        let snapshots = options.snapshots.clone().unwrap_or_else(|| PathBuf::from("snapshots"));
+        let reports = options.reports.clone().unwrap_or_else(|| PathBuf::from("reports"));
+        // Reports written into the store would be taken for (broken) snapshots by every later
+        // command; the store inside the reports folder would be overwritten by reports.
+        let (s, r) = (resolved(&snapshots), resolved(&reports));
+        if r.starts_with(&s) || s.starts_with(&r) {
+            bail!(
+                "--reports {} and --snapshots {} overlap: reports must go to a folder outside the snapshot store, and the store may not be inside it",
+                reports.display(),
+                snapshots.display()
+            );
+        }
         Ok(Config {
             api_base: base_url(options.api_base.as_deref().unwrap_or(DEFAULT_API_BASE), "--api-base")?,
             history_base: base_url(options.history_base.as_deref().unwrap_or(DEFAULT_HISTORY_BASE), "--history-base")?,
-            snapshots: options.snapshots.clone().unwrap_or_else(|| PathBuf::from("snapshots")),
-            reports: options.reports.clone().unwrap_or_else(|| PathBuf::from("reports")),
+            snapshots,
+            reports,
             registry,
             trials,
             source,
@@ -352,6 +364,35 @@ fn date(value: Option<toml::Spanned<RawDate>>, key: &str, id: &NctId, text: &str
         },
     };
     parsed.map(Some).ok_or_else(|| bad(shown))
+}
+
+/// A folder as an absolute path without `.` or `..` (through any existing links), for
+/// comparing two folders that may not exist yet.
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf());
+    // The longest existing ancestor, resolved; the rest appended lexically.
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while std::fs::canonicalize(existing).is_err() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+    let mut out = std::fs::canonicalize(existing).unwrap_or_else(|_| existing.to_path_buf());
+    for part in rest.iter().rev() {
+        match part.to_str() {
+            Some("..") => {
+                out.pop();
+            }
+            Some(".") => {}
+            _ => out.push(part),
+        }
+    }
+    out
 }
 
 /// The largest recruitment target a projection is made for: beyond it (population registries

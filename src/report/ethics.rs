@@ -233,6 +233,9 @@ pub struct KeyDates {
     pub end_of_inclusion: EndOfInclusion,
     /// End of the study: the registry's completion date.
     pub end_of_study: Option<RegistryDate>,
+    /// Inclusions dated before the registry's start date (count, the first, that start): the
+    /// progress report's plausibility rule, said here too.
+    pub before_start: Option<(usize, NaiveDate, NaiveDate)>,
 }
 
 /// Inclusion figures at one site (or all).
@@ -396,6 +399,11 @@ pub fn model(loaded: &Loaded, local_override: Option<&Path>) -> anyhow::Result<E
         Some(consent) => (Some(consent), true),
         None => (first_inclusion, false),
     };
+    let registry_start = study::date_at(loaded.study(), study::START_DATE).map(|d| d.first_day());
+    let before_start = registry_start.and_then(|start| {
+        let early: Vec<NaiveDate> = upto.iter().map(|i| i.enrolled_on).filter(|d| *d < start).collect();
+        early.iter().min().map(|first| (early.len(), *first, start))
+    });
     // Per-site figures at the period's end: the inclusion table and the site-aware projection.
     let site_rows = sites(&loaded.locations(), log, figures_at);
 
@@ -480,6 +488,7 @@ pub fn model(loaded: &Loaded, local_override: Option<&Path>) -> anyhow::Result<E
             first_inclusion,
             end_of_inclusion,
             end_of_study,
+            before_start,
         },
         recruitment,
         plan,
@@ -833,6 +842,24 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
         (t.end_of_inclusion.into(), end_of_inclusion),
         (t.end_of_study.into(), end_of_study),
     ]));
+    if let Some((n, first, start)) = d.before_start {
+        b.push(Block::Para(match lang {
+            Lang::En => format!(
+                "Check: {n} inclusion{} in the accrual log {} dated before the study's start date on the registry ({}), the first on {}. Correct the log, or the start date on the registry.",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "is" } else { "are" },
+                lang.date(start),
+                lang.date(first)
+            ),
+            Lang::Nl => format!(
+                "Controleer: {n} inclusie{} in het inclusielogboek {} gedateerd vóór de startdatum van het onderzoek in het register ({}), de eerste op {}. Corrigeer het logboek, of de startdatum in het register.",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "is" } else { "zijn" },
+                lang.date(start),
+                lang.date(first)
+            ),
+        }));
+    }
     if let EndOfInclusion::Closed { registry_status, .. } = &d.end_of_inclusion {
         b.push(Block::Para(match lang {
             Lang::En => format!(

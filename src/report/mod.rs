@@ -628,14 +628,30 @@ pub fn write_files(files: &[(PathBuf, &[u8])]) -> anyhow::Result<()> {
         }
         Ok(())
     })();
+    // Every destination must take a file: a folder or a link where a report goes fails the
+    // whole set before any file is replaced.
+    let result = result.and_then(|()| {
+        for (_, path) in &temps {
+            if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+                bail!("{}: is not a regular file (a folder or a link); move it away", path.display());
+            }
+        }
+        Ok(())
+    });
     if let Err(e) = result {
         for (tmp, _) in &temps {
             let _ = std::fs::remove_file(tmp);
         }
         return Err(e.context("no report file was written"));
     }
-    for (tmp, path) in &temps {
-        std::fs::rename(tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    for (i, (tmp, path)) in temps.iter().enumerate() {
+        if let Err(e) = std::fs::rename(tmp, path) {
+            // Nothing of this run is left behind: the temp files not yet renamed go.
+            for (tmp, _) in &temps[i..] {
+                let _ = std::fs::remove_file(tmp);
+            }
+            return Err(e).with_context(|| format!("cannot write {}", path.display()));
+        }
     }
     Ok(())
 }

@@ -223,3 +223,77 @@ fn index_files_are_not_read_through_links() {
     assert!(run.code == 0 || run.code == 2, "{run:?}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
+
+/// 8. A report set is written whole or not at all, and leaves no temp file.
+#[test]
+fn a_report_set_is_all_or_nothing() {
+    let ws = synced("", &fixture("v1"));
+    let dir = ws.path(&format!("reports/{ID}"));
+    std::fs::create_dir_all(dir.join("progress.json")).unwrap();
+    let run = ws.run(&["report", ID, "--as-of", "2026-11-26"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("progress.json") && run.stderr.contains("no report file was written"),
+        "{}",
+        run.stderr
+    );
+    let left: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert_eq!(left, ["progress.json"], "only the folder that was there");
+}
+
+/// 13. Reports are never written into the snapshot store.
+#[test]
+fn reports_inside_the_store_are_refused() {
+    let ws = synced("", &fixture("v1"));
+    for reports in ["snapshots", "snapshots/x", "./snapshots/../snapshots"] {
+        let run = ws.run(&["--reports", reports, "report", ID, "--as-of", "2026-11-26"]);
+        assert_eq!(run.code, 2, "{reports}: {run:?}");
+        assert!(run.stderr.contains("overlap"), "{}", run.stderr);
+    }
+    let run = ws.run(&["sync"]);
+    assert_eq!(run.code, 0, "the store is intact: {run:?}");
+}
+
+/// 11. A column named twice is refused; an inclusion on an impossible date is said in both
+///     reports, by the same rule.
+#[test]
+fn a_duplicate_column_is_refused_and_an_early_inclusion_is_said_in_both_reports() {
+    let ws = synced("metc_decision_date = 2024-10-01\n", &fixture("v1"));
+    std::fs::write(
+        ws.path("dup.csv"),
+        "participant_id,site,enrolled_on,withdrawn_on,Site\nP1,UMC Groningen,2025-03-01,,x\n",
+    )
+    .unwrap();
+    let run = ws.run(&["report", ID, "--accrual", "dup.csv", "--as-of", "2026-11-26"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("dup.csv:1") && run.stderr.contains("\"site\" is named twice"), "{}", run.stderr);
+
+    std::fs::write(
+        ws.path("early.csv"),
+        "participant_id,site,enrolled_on,withdrawn_on\nP1,UMC Groningen,0001-01-01,\n",
+    )
+    .unwrap();
+    let run = ws.run(&["report", ID, "--accrual", "early.csv", "--as-of", "2026-11-26", "--format", "markdown"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("dated before the start of recruitment"), "{}", run.stdout);
+    for (lang, words) in [("en", "dated before the study's start date on the registry"), ("nl", "vóór de startdatum")]
+    {
+        let run = ws.run(&[
+            "report",
+            ID,
+            "--kind",
+            "ethics",
+            "--lang",
+            lang,
+            "--accrual",
+            "early.csv",
+            "--as-of",
+            "2026-11-26",
+            "--format",
+            "markdown",
+        ]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(run.stdout.contains(words), "{lang}: {}", run.stdout);
+    }
+}
