@@ -128,15 +128,23 @@ impl SiteNames {
         let shown = excerpt(name);
         let name = shown.as_str();
         let lower = name.trim().to_lowercase();
+        // Registry names are third-party text of any length: compared and quoted in part only,
+        // so a megabyte-long name makes neither a slow comparison nor a megabyte error line.
+        let short = |t: &str| crate::render::clip(t, 80);
         let nearest = self
             .known
             .iter()
-            .map(|(k, f)| (TextDiff::from_chars(lower.as_str(), k.as_str()).ratio(), k, f))
+            .map(|(k, f)| (TextDiff::from_chars(lower.as_str(), short(k).as_str()).ratio(), k, f))
             .max_by(|a, b| a.0.total_cmp(&b.0));
-        let names: Vec<&String> = self.known.values().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let all: std::collections::BTreeSet<&String> = self.known.values().collect();
+        let mut names: Vec<String> = all.iter().take(10).map(|n| short(n)).collect();
+        if all.len() > 10 {
+            names.push(format!("and {} more", all.len() - 10));
+        }
         Err(match nearest {
             Some((score, key, facility)) if score >= 0.5 => {
-                let hint = if key == &facility.to_lowercase() { String::new() } else { format!(" (alias {key:?})") };
+                let (key, facility) = (short(key), short(facility));
+                let hint = if key == facility.to_lowercase() { String::new() } else { format!(" (alias {key:?})") };
                 format!(
                     "unknown site {name:?}; did you mean {facility:?}{hint}? Add an alias under [trial.site_aliases] if it is the same site"
                 )

@@ -125,7 +125,17 @@ fn describe(label: &str, kind: Kind, before: Option<&Value>, after: Option<&Valu
     }
     let summary = match moved {
         Move::Same if turned_actual => format!("{label} is now actual: {new_date}"),
-        Move::Same => format!("{label} {old_date}{type_note}"),
+        Move::Same => match (old_ty, new_ty) {
+            (Some("ACTUAL"), Some(t)) if t != "ACTUAL" => {
+                format!("{label} is back to {}: {new_date}", t.to_lowercase())
+            }
+            (o, n) if o != n => format!(
+                "{label} {new_date}: type {} → {}",
+                o.unwrap_or("none").to_lowercase(),
+                n.unwrap_or("none").to_lowercase()
+            ),
+            _ => format!("{label} {old_date}"),
+        },
         Move::Slip(d) => format!("{label} slipped {d} day{}: {span}{type_note}", plural(d)),
         Move::PullIn(d) => format!("{label} pulled in {d} day{}: {span}{type_note}", plural(d)),
         Move::Refined => format!("{label} made precise: {span}{type_note}"),
@@ -209,7 +219,7 @@ mod tests {
             Some(&sd("2025-01-03", Some("ACTUAL"))),
             Some(&sd("2025-01-03", Some("ESTIMATED"))),
         );
-        assert_eq!(s.0, "Start date 2025-01-03 and is back to estimated");
+        assert_eq!(s.0, "Start date is back to estimated: 2025-01-03");
         let s = describe(
             "Last update posted",
             Kind::Posting,

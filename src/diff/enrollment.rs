@@ -23,6 +23,13 @@ fn show(c: Option<u64>) -> String {
     c.map_or_else(|| "unknown".into(), |c| c.to_string())
 }
 
+/// The count as served when it is not a count (negative, fractional, beyond any number of
+/// people): said as it is, so a change between two such values is not hidden.
+fn raw(v: Option<&Value>) -> Option<String> {
+    let c = v.and_then(|v| v.get("count"))?;
+    (c.as_u64().is_none()).then(|| format!("{} (not a count)", crate::render::clip(&c.to_string(), 30)))
+}
+
 pub(crate) fn compare(a: &Value, b: &Value, out: &mut Vec<Change>) {
     let (before, after) = (a.pointer(POINTER), b.pointer(POINTER));
     if before == after {
@@ -38,9 +45,10 @@ pub(crate) fn compare(a: &Value, b: &Value, out: &mut Vec<Change>) {
     let pct_text = pct.map_or(String::new(), |p| format!(" ({p:+.1} %)"));
     let summary = if turned_actual {
         format!("Enrollment is now actual: {} participants (the estimate was {})", show(c1), show(c0))
-    } else if c0 != c1 {
+    } else if c0 != c1 || raw(before) != raw(after) {
         let noun = if t1 == Some("ESTIMATED") { "Enrollment target" } else { "Enrollment" };
-        format!("{noun} {} → {}{pct_text}", show(c0), show(c1))
+        let text = |c: Option<u64>, v: Option<&Value>| raw(v).unwrap_or_else(|| show(c));
+        format!("{noun} {} → {}{pct_text}", text(c0, before), text(c1, after))
     } else {
         format!("Enrollment type {} → {}", t0.unwrap_or("none").to_lowercase(), t1.unwrap_or("none").to_lowercase())
     };
@@ -80,5 +88,7 @@ mod tests {
         );
         let c = run(json!({"count": 99999999, "type": "ESTIMATED"}), json!({"count": 50, "type": "ESTIMATED"}));
         assert_eq!(c.summary, "Enrollment target unknown → 50");
+        let c = run(json!({"count": -5, "type": "ESTIMATED"}), json!({"count": 1e20, "type": "ESTIMATED"}));
+        assert_eq!(c.summary, "Enrollment target -5 (not a count) → 1e+20 (not a count)");
     }
 }

@@ -152,7 +152,21 @@ pub(crate) fn compare(a: &Value, b: &Value, out: &mut Vec<Change>) {
         by_key.entry(k.as_str()).or_default().push_back(j);
     }
     let mut used_after = vec![false; after.len()];
+    // Sites sharing a key (two departments listed as one facility and city) pair with an
+    // identical site first, so two such sites swapping statuses are no change at all; the
+    // rest in order.
+    let mut paired_before = vec![false; before.len()];
     for (i, k) in keys_before.iter().enumerate() {
+        if let Some(queue) = by_key.get_mut(k.as_str()).filter(|q| q.len() > 1)
+            && let Some(at) = queue.iter().position(|&j| after[j] == before[i])
+        {
+            let j = queue.remove(at).expect("a position in the queue");
+            used_after[j] = true;
+            paired_before[i] = true;
+            pairs.push((i, j));
+        }
+    }
+    for (i, k) in keys_before.iter().enumerate().filter(|(i, _)| !paired_before[*i]) {
         match by_key.get_mut(k.as_str()).and_then(VecDeque::pop_front) {
             Some(j) => {
                 used_after[j] = true;
@@ -161,6 +175,7 @@ pub(crate) fn compare(a: &Value, b: &Value, out: &mut Vec<Change>) {
             None => removed.push(i),
         }
     }
+    pairs.sort_unstable();
     let added: Vec<usize> = (0..after.len()).filter(|&j| !used_after[j]).collect();
     let moved = close_matches(before, after, &keys_before, &keys_after, &removed, &added);
     let removed: Vec<usize> = removed.into_iter().filter(|i| !moved.iter().any(|(m, _)| m == i)).collect();
@@ -260,6 +275,21 @@ mod tests {
 
     fn site(facility: &str, city: &str, status: &str) -> Value {
         json!({"facility": facility, "city": city, "country": "Netherlands", "status": status})
+    }
+
+    #[test]
+    fn two_sites_with_one_key_swapping_statuses_are_no_change() {
+        let a = study(json!([site("UMC", "Utrecht", "RECRUITING"), site("UMC", "Utrecht", "NOT_YET_RECRUITING")]));
+        let b = study(json!([site("UMC", "Utrecht", "NOT_YET_RECRUITING"), site("UMC", "Utrecht", "RECRUITING")]));
+        let mut out = Vec::new();
+        compare(&a, &b, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        // One of them really changing is one change.
+        let c = study(json!([site("UMC", "Utrecht", "RECRUITING"), site("UMC", "Utrecht", "RECRUITING")]));
+        let mut out = Vec::new();
+        compare(&a, &c, &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].summary, "UMC, Utrecht: not yet recruiting → recruiting");
     }
 
     fn run(a: Value, b: Value) -> Vec<Change> {

@@ -297,3 +297,60 @@ fn a_duplicate_column_is_refused_and_an_early_inclusion_is_said_in_both_reports(
         assert!(run.stdout.contains(words), "{lang}: {}", run.stdout);
     }
 }
+
+/// 15. An error quoting registry text quotes a bounded part of it.
+#[test]
+fn an_error_quotes_registry_names_in_part() {
+    let mut doc: Value = serde_json::from_str(&fixture("v1")).unwrap();
+    let long = "Hospital ".repeat(120_000);
+    doc["protocolSection"]["contactsLocationsModule"]["locations"][0]["facility"] = serde_json::json!(long);
+    let ws = synced("", &doc.to_string());
+    std::fs::write(ws.path("log.csv"), "participant_id,site,enrolled_on,withdrawn_on\nP1,Nowhere At All,2025-03-01,\n")
+        .unwrap();
+    let run = ws.run(&["report", ID, "--accrual", "log.csv", "--as-of", "2026-11-26"]);
+    assert_eq!(run.code, 2, "{}", &run.stderr[..run.stderr.len().min(300)]);
+    assert!(run.stderr.contains("unknown site \"Nowhere At All\""), "{}", &run.stderr[..300.min(run.stderr.len())]);
+    assert!(run.stderr.len() < 1_000, "a {}-byte error line", run.stderr.len());
+}
+
+/// 10. Characters that show nothing never reach a notice, a terminal table or a report.
+#[test]
+fn invisible_characters_are_filtered_from_every_output() {
+    let hidden = "A\u{E0041}\u{E0042}\u{3164}\u{115F}\u{FFA0}\u{FE0F}\u{034F}\u{206A}\u{2028}\u{2029}\u{FDD0}\u{FFFF}B";
+    let mut doc: Value = serde_json::from_str(&fixture("v2")).unwrap();
+    doc["protocolSection"]["identificationModule"]["briefTitle"] = serde_json::json!(format!("Title {hidden}"));
+    doc["protocolSection"]["contactsLocationsModule"]["locations"][1]["facility"] =
+        serde_json::json!(format!("Site {hidden}"));
+    let ws = synced("", &fixture("v1"));
+    ws.serve(ID, vec![Reply::json(doc.to_string())]);
+    let run = ws.run(&["sync", "--notice", "notice.md"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let report = ws.run(&["report", ID, "--as-of", "2026-11-26"]);
+    assert_eq!(report.code, 0, "{report:?}");
+    let outputs = [
+        run.stdout.clone(),
+        std::fs::read_to_string(ws.path("notice.md")).unwrap(),
+        std::fs::read_to_string(ws.path(&format!("reports/{ID}/progress.md"))).unwrap(),
+        std::fs::read_to_string(ws.path(&format!("reports/{ID}/progress.html"))).unwrap(),
+        ws.run(&["status"]).stdout,
+    ];
+    for (i, text) in outputs.iter().enumerate() {
+        for c in [
+            '\u{E0041}',
+            '\u{3164}',
+            '\u{115F}',
+            '\u{FFA0}',
+            '\u{FE0F}',
+            '\u{034F}',
+            '\u{206A}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{FFFF}',
+            '\u{FDD0}',
+        ] {
+            let outside_diff =
+                text.lines().filter(|l| !l.starts_with('+') && !l.starts_with('-')).any(|l| l.contains(c));
+            assert!(!outside_diff, "output {i} holds U+{:04X}", c as u32);
+        }
+    }
+}
