@@ -153,7 +153,14 @@ fn one(
         index.insert(entry.version, written[i].name.clone());
         rows.push(row(entry, "same as stored", &written[i].name));
     }
-    store.write_history_index(&lock, &id, &index)?;
+    if let Err(e) = store.write_history_index(&lock, &id, &index) {
+        // Without its index entry a backfilled version would be fetched and stored again:
+        // this run's versions are taken back, as when one of them failed to write.
+        for w in &written {
+            let _ = std::fs::remove_file(&w.path);
+        }
+        return Err(anyhow::Error::new(e).context(format!("{id}: backfill failed; nothing was stored")));
+    }
     drop(lock);
     rows.sort_by_key(|r| r.version);
 

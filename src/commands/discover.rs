@@ -1,6 +1,6 @@
 //! `ctwatch discover`: find a sponsor's trials on the registry, list those not yet watched,
-//! and with `--add` append a `[[trial]]` table for each to ctwatch.toml — keeping the file's
-//! comments and layout (toml_edit), written atomically.
+//! and with `--add` append a `[[trial]]` table for each to the end of ctwatch.toml — as text,
+//! so the file's comments and layout stay byte for byte — written atomically under the lock.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -55,7 +55,7 @@ pub fn run(config: &Config, args: &DiscoverArgs, out: &mut dyn Write) -> anyhow:
         let new: Vec<&Found> = rows.iter().filter(|r| !r.watched).map(|r| &r.found).collect();
         if !new.is_empty() {
             let path = config.source.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG_FILE));
-            add_trials(&path, &new)?;
+            add_trials(config, &path, &new)?;
             for r in rows.iter_mut().filter(|r| !r.watched) {
                 r.added = true;
             }
@@ -107,36 +107,64 @@ fn cells(r: &Row) -> Vec<String> {
     ]
 }
 
-/// Appends a `[[trial]]` table per trial to the config, keeping everything already there.
-fn add_trials(path: &Path, trials: &[&Found]) -> anyhow::Result<()> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+/// Appends a `[[trial]]` table per trial to the end of the config, as text: everything
+/// already there (comments, commented-out keys, layout, CRLF line endings) stays byte for
+/// byte. Under the store's lock, so concurrent runs each add theirs; through a symbolic link
+/// to its target (the link stays); with the file's mode; a read-only file is refused; a
+/// failed write leaves the file as it was and no temp file.
+fn add_trials(config: &Config, path: &Path, trials: &[&Found]) -> anyhow::Result<()> {
+    let store = crate::store::Store::new(&config.snapshots);
+    let _lock = store.lock(config.registry.lock_timeout).context("nothing was added")?;
+    // The file itself, when the config is a link to it.
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            std::fs::canonicalize(path).with_context(|| format!("cannot follow the link {}", path.display()))?
+        }
+        _ => path.to_path_buf(),
+    };
+    let (text, permissions) = match std::fs::read_to_string(&target) {
+        Ok(t) => {
+            let meta = std::fs::metadata(&target).with_context(|| format!("cannot read {}", target.display()))?;
+            if meta.permissions().readonly() {
+                bail!("{}: the file is read-only; nothing was added", path.display());
+            }
+            (t, Some(meta.permissions()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), None),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    let mut doc: toml_edit::DocumentMut =
-        text.parse().with_context(|| format!("{}: not valid TOML; nothing was added", path.display()))?;
-    let list = doc
-        .entry("trial")
-        .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
-        .as_array_of_tables_mut()
-        .with_context(|| format!("{}: `trial` is not a list of [[trial]] tables; nothing was added", path.display()))?;
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut new_text = text.clone();
+    if !new_text.is_empty() && !new_text.ends_with('\n') {
+        new_text.push_str(eol);
+    }
     let today = clock::today();
     for f in trials {
-        let mut table = toml_edit::Table::new();
-        table.insert("nct_id", toml_edit::value(f.nct_id.as_str()));
         // Registry text goes into a comment: one line, no control characters.
         let title = f.title.as_deref().map(|t| render::clip(&render::terminal_safe(t), 100)).unwrap_or_default();
-        table.decor_mut().set_prefix(format!("\n# {title} (added by ctwatch discover on {today})\n"));
-        list.push(table);
+        new_text.push_str(&format!(
+            "{eol}# {title} (added by ctwatch discover on {today}){eol}[[trial]]{eol}nct_id = \"{}\"{eol}",
+            f.nct_id
+        ));
     }
-    let new_text = doc.to_string();
     // The result must still be a config ctwatch reads.
     Config::parse_text(&new_text, &path.display().to_string())
         .with_context(|| format!("{}: the file would not read back; nothing was added", path.display()))?;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let tmp = dir.join(crate::store::temp_name(path.file_name().and_then(|n| n.to_str()).unwrap_or("ctwatch.toml")));
-    std::fs::write(&tmp, new_text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("ctwatch.toml");
+    let tmp = dir.join(crate::store::temp_name(name));
+    let written = (|| -> std::io::Result<()> {
+        let mut file = std::fs::File::create_new(&tmp)?;
+        std::io::Write::write_all(&mut file, new_text.as_bytes())?;
+        if let Some(p) = &permissions {
+            file.set_permissions(p.clone())?;
+        }
+        file.sync_all()?;
+        std::fs::rename(&tmp, &target)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}; nothing was added", path.display()));
+    }
     Ok(())
 }

@@ -98,6 +98,10 @@ pub struct SiteModel {
 
 /// Longest projection horizon (a century): beyond it a trial is as good as stopped.
 const HORIZON_DAYS: f64 = 36_525.0;
+/// Site-draws a projection may take (draws × sites): 10,000 draws up to 2,000 sites.
+const MAX_SITE_DRAWS: usize = 20_000_000;
+/// The fewest draws, however many sites.
+const MIN_DRAWS: usize = 1_000;
 
 impl SiteModel {
     /// The projection with [`DRAWS`] draws and [`SEED`].
@@ -136,20 +140,45 @@ impl SiteModel {
             .collect();
         let remaining = (self.target - enrolled) as f64;
         let to_end = (self.end - self.as_of).num_days() as f64;
+        // Sites alike in rate and opening (every site without inclusions that opens on the same
+        // day) recruit together as one: the sum of independent Gamma(aᵢ, b) rates is
+        // Gamma(Σaᵢ, b), and only the summed rate from each opening on decides when the target
+        // is reached. One draw per group, so the work grows with the distinct sites, not with
+        // a registry listing every hospital of a country; each site's expected share of its
+        // group's rate is aᵢ/Σaᵢ. A group of one draws exactly as a site alone.
+        let mut groups: Vec<(f64, f64, f64)> = Vec::new();
+        let mut member: Vec<usize> = Vec::with_capacity(posts.len());
+        let mut index: std::collections::HashMap<(u64, u64), usize> = std::collections::HashMap::new();
+        for &(shape, rate, offset) in &posts {
+            let g = *index.entry((rate.to_bits(), offset.to_bits())).or_insert_with(|| {
+                groups.push((0.0, rate, offset));
+                groups.len() - 1
+            });
+            groups[g].0 += shape;
+            member.push(g);
+        }
+        // The work is draws × groups: with thousands of distinct sites fewer draws keep a
+        // report fast; the JSON says how many.
+        let draws = draws.min((MAX_SITE_DRAWS / groups.len()).max(MIN_DRAWS));
+        // The groups in opening order, sorted once (not per draw).
+        let mut order: Vec<usize> = (0..groups.len()).collect();
+        order.sort_by(|&a, &b| groups[a].2.total_cmp(&groups[b].2));
         let mut rng = fastrand::Rng::with_seed(seed);
         let mut times = Vec::with_capacity(draws);
-        let mut by_end = vec![0.0f64; posts.len()];
-        let mut rates = vec![0.0f64; posts.len()];
+        let mut group_by_end = vec![0.0f64; groups.len()];
+        let mut rates = vec![0.0f64; groups.len()];
         for _ in 0..draws {
-            for (r, (shape, rate, _)) in rates.iter_mut().zip(&posts) {
+            for (r, (shape, rate, _)) in rates.iter_mut().zip(&groups) {
                 *r = gamma(&mut rng, *shape) / rate;
             }
             let g = gamma(&mut rng, remaining);
-            times.push(time_to(g, &rates, &posts));
-            for (i, (_, _, offset)) in posts.iter().enumerate() {
-                by_end[i] += rates[i] * (to_end - offset).max(0.0);
+            times.push(time_to(g, &rates, &groups, &order));
+            for (i, (_, _, offset)) in groups.iter().enumerate() {
+                group_by_end[i] += rates[i] * (to_end - offset).max(0.0);
             }
         }
+        let by_end: Vec<f64> =
+            posts.iter().zip(&member).map(|((shape, _, _), &g)| group_by_end[g] * shape / groups[g].0).collect();
         times.sort_by(f64::total_cmp);
         let q = |p: f64| times[((draws as f64 - 1.0) * p).round() as usize];
         let date = |days: f64| super::projected(self.as_of, days);
@@ -210,11 +239,9 @@ impl SiteModel {
 
 /// The time at which the cumulative rate of the sites (each from its opening offset) reaches
 /// `g`; [`HORIZON_DAYS`] when it never does.
-fn time_to(g: f64, rates: &[f64], posts: &[(f64, f64, f64)]) -> f64 {
-    let mut events: Vec<(f64, f64)> = rates.iter().zip(posts).map(|(r, (_, _, off))| (*off, *r)).collect();
-    events.sort_by(|a, b| a.0.total_cmp(&b.0));
+fn time_to(g: f64, rates: &[f64], posts: &[(f64, f64, f64)], order: &[usize]) -> f64 {
     let (mut t, mut h, mut rate) = (0.0f64, 0.0f64, 0.0f64);
-    for (off, r) in events {
+    for (off, r) in order.iter().map(|&i| (posts[i].2, rates[i])) {
         if rate > 0.0 && h + rate * (off - t) >= g {
             return t + (g - h) / rate;
         }

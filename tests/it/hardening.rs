@@ -354,3 +354,94 @@ fn invisible_characters_are_filtered_from_every_output() {
         }
     }
 }
+
+/// A registry that finds `ids` for any sponsor search.
+fn sponsor_search(ws: &Workspace, ids: Vec<String>) {
+    ws.server.handle("/api/v2/studies", move |_| {
+        let studies: Vec<Value> = ids
+            .iter()
+            .map(|id| {
+                serde_json::json!({"protocolSection": {
+                    "identificationModule": {"nctId": id, "briefTitle": format!("Trial {id}")},
+                    "statusModule": {"overallStatus": "RECRUITING", "lastUpdatePostDateStruct": {"date": "2026-01-02"}},
+                    "sponsorCollaboratorsModule": {"leadSponsor": {"name": "S"}}}})
+            })
+            .collect();
+        Reply::json(serde_json::json!({ "studies": studies }).to_string())
+    });
+}
+
+/// 7. `discover --add`: concurrent runs all land; new trials go after the last trial's own
+///    comments; mode, link and line endings kept; a read-only file refused.
+#[test]
+fn discover_add_keeps_every_trial_the_files_layout_mode_link_and_line_endings() {
+    // The shipped config: its commented-out keys stay under NCT07038304.
+    let shipped =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ctwatch.toml")).unwrap();
+    let ws = Workspace::new("");
+    ws.write_config(&shipped);
+    sponsor_search(&ws, vec!["NCT06000001".into()]);
+    let run = ws.run(&["discover", "--sponsor", "S", "--add"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let after = std::fs::read_to_string(ws.path("ctwatch.toml")).unwrap();
+    assert!(after.starts_with(&shipped), "everything before is kept byte for byte");
+    assert!(after[shipped.len()..].contains("[[trial]]\nnct_id = \"NCT06000001\"\n"), "{}", &after[shipped.len()..]);
+
+    // Twelve concurrent runs, each adding a different trial: all twelve land.
+    let ws = Workspace::new("");
+    ws.write_config("[[trial]]\nnct_id = \"NCT07038304\"\n");
+    let children: Vec<_> = (0..12)
+        .map(|i| {
+            let server = crate::server::Server::start();
+            let id = format!("NCT0700{i:04}");
+            let w = Workspace { dir: tempfile::tempdir().unwrap(), server };
+            sponsor_search(&w, vec![id]);
+            let api = w.server.api();
+            let child = ws
+                .command(&["--api-base", &api, "discover", "--sponsor", "S", "--add"], &[])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            (child, w)
+        })
+        .collect();
+    for (child, _w) in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let text = std::fs::read_to_string(ws.path("ctwatch.toml")).unwrap();
+    for i in 0..12 {
+        assert!(text.contains(&format!("nct_id = \"NCT0700{i:04}\"")), "trial {i} lost:\n{text}");
+    }
+
+    // CRLF, mode 0640 and a link: all kept.
+    use std::os::unix::fs::PermissionsExt;
+    let ws = Workspace::new("");
+    std::fs::create_dir(ws.path("real")).unwrap();
+    std::fs::write(ws.path("real/ctwatch.toml"), "# office\r\n[[trial]]\r\nnct_id = \"NCT07038304\"\r\n").unwrap();
+    std::fs::set_permissions(ws.path("real/ctwatch.toml"), std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::fs::remove_file(ws.path("ctwatch.toml")).unwrap();
+    std::os::unix::fs::symlink("real/ctwatch.toml", ws.path("ctwatch.toml")).unwrap();
+    sponsor_search(&ws, vec!["NCT06000001".into()]);
+    assert_eq!(ws.run(&["discover", "--sponsor", "S", "--add"]).code, 0);
+    assert!(std::fs::symlink_metadata(ws.path("ctwatch.toml")).unwrap().file_type().is_symlink(), "the link stays");
+    let text = std::fs::read_to_string(ws.path("real/ctwatch.toml")).unwrap();
+    assert!(text.contains("[[trial]]\r\nnct_id = \"NCT06000001\"\r\n"), "{text:?}");
+    assert!(!text.replace("\r\n", "").contains('\n'), "CRLF throughout: {text:?}");
+    let mode = std::fs::metadata(ws.path("real/ctwatch.toml")).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    let leftovers: Vec<_> = std::fs::read_dir(ws.path("real"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name() != "ctwatch.toml")
+        .collect();
+    assert!(leftovers.is_empty(), "no temp file");
+
+    // Read-only: refused, untouched.
+    std::fs::set_permissions(ws.path("real/ctwatch.toml"), std::fs::Permissions::from_mode(0o440)).unwrap();
+    sponsor_search(&ws, vec!["NCT06000002".into()]);
+    let run = ws.run(&["discover", "--sponsor", "S", "--add"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("read-only"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(ws.path("real/ctwatch.toml")).unwrap(), text);
+}
