@@ -231,6 +231,10 @@ pub struct StatusArgs {
     /// DIR/NCT….failing.md (its first line marks it, so it is posted once per streak)
     #[arg(long, value_name = "DIR")]
     pub notices: Option<PathBuf>,
+    /// The issues page of the repository that holds each trial's notice issue (the GitHub
+    /// Action passes it), to link each trial to its issue
+    #[arg(long, env = "CTWATCH_ISSUES_URL", value_name = "URL")]
+    pub issues: Option<String>,
     /// Config and store.
     #[command(flatten)]
     pub files: Files,

@@ -15,7 +15,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 
 use crate::cli::{StatusArgs, StatusFormat};
@@ -89,6 +89,10 @@ pub struct Duties {
     pub next_due: Option<NaiveDate>,
     /// The most urgent finding's rule.
     pub top: Option<String>,
+    /// The earliest deadline already passed (an error finding's due date).
+    pub overdue_since: Option<NaiveDate>,
+    /// The earliest deadline still ahead (a warning's due date).
+    pub upcoming: Option<NaiveDate>,
 }
 
 /// Recruitment, when an accrual log is configured.
@@ -125,6 +129,12 @@ pub struct TrialStatus {
     pub error: Option<String>,
     /// The last sync could not fetch it (the row shows the stored data, if any).
     pub fetch: Option<FetchFailure>,
+    /// Where the trial stands, in words ("recruiting", "not started (planned 2027-03-01)").
+    pub state: String,
+    /// What the office must do because of that state, if anything.
+    pub to_do: Option<String>,
+    /// Why the row needs action (⚠), in words, most urgent first; empty when it does not.
+    pub why: Vec<String>,
 }
 
 /// What makes a trial urgent, most important first: error findings, a failure to assess it,
@@ -133,15 +143,33 @@ type Urgency = (usize, bool, usize, usize, bool);
 
 impl TrialStatus {
     /// Sort key: what needs action first.
-    fn urgency(&self) -> (std::cmp::Reverse<Urgency>, NctId) {
+    fn urgency(&self) -> (std::cmp::Reverse<Urgency>, NaiveDate, NctId) {
         let behind = self.recruitment.as_ref().is_some_and(|r| r.ahead_of_plan <= -1.0);
         let failed = self.error.is_some() || self.fetch.is_some();
         let key = (self.duties.errors, failed, self.changes.high, self.duties.warnings, behind);
-        (std::cmp::Reverse(key), self.nct_id.clone())
+        // Among equals, the longest overdue, then the soonest due, first.
+        let when = self.duties.overdue_since.or(self.duties.upcoming).unwrap_or(NaiveDate::MAX);
+        (std::cmp::Reverse(key), when, self.nct_id.clone())
     }
 
     fn needs_action(&self) -> bool {
-        self.duties.errors > 0 || self.error.is_some() || self.fetch.is_some() || self.changes.high > 0
+        !self.reasons().is_empty()
+    }
+
+    /// Why the row needs action, in words, most urgent first: overdue duties, a failed fetch
+    /// or assessment, a high-importance change.
+    pub fn reasons(&self) -> Vec<String> {
+        let mut out = self.why.clone();
+        if let Some(f) = &self.fetch {
+            out.push(format!("could not fetch: {}", super::sync::short_reason(&f.error)));
+        }
+        if let Some(e) = &self.error {
+            out.push(format!("could not be assessed: {}", render::clip(e, 100)));
+        }
+        if let Some(top) = self.changes.items.iter().find(|i| i.importance == Importance::High) {
+            out.push(format!("a high-importance change: {}", render::clip(&top.summary, 80)));
+        }
+        out
     }
 }
 
@@ -235,7 +263,8 @@ pub fn run(config: &Config, args: &StatusArgs, out: &mut dyn Write) -> anyhow::R
         .map_or_else(|| window.from.clone(), clock::rfc3339);
     let digest = Digest { as_of, since, since_source: window.source, covered_up_to: newest_stored, window, trials };
 
-    let blocks = blocks(&digest);
+    let issues = args.issues.as_deref().map(issues_page).transpose()?;
+    let blocks = blocks(&digest, issues.as_deref());
     let md = report::markdown::render(&blocks, None);
     let html = report::html::render(&format!("Portfolio status as of {as_of}"), &blocks, None);
     let mut json = serde_json::to_string_pretty(&digest)?;
@@ -268,6 +297,19 @@ pub fn run(config: &Config, args: &StatusArgs, out: &mut dyn Write) -> anyhow::R
     } else {
         Exit::Clean
     })
+}
+
+/// The issues page, checked: an http(s) URL without a query (ctwatch adds the search).
+fn issues_page(url: &str) -> anyhow::Result<String> {
+    let parsed =
+        reqwest::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "https" | "http") && u.query().is_none());
+    match parsed {
+        Some(u) => Ok(u.as_str().trim_end_matches('/').to_string()),
+        None => anyhow::bail!(
+            "--issues {:?} is not an issues page URL (e.g. https://github.com/OWNER/REPO/issues)",
+            render::clip(url, 80)
+        ),
+    }
 }
 
 /// Failing sync runs in a row before the trial's issue is told.
@@ -379,6 +421,9 @@ fn assess(config: &Config, id: &NctId, window: &Window, as_of: NaiveDate) -> Tri
         recruitment: None,
         error: None,
         fetch: None,
+        state: String::new(),
+        to_do: None,
+        why: Vec::new(),
     };
     // Registry facts, changes and duties need no accrual log: load without one first, so a bad
     // log never hides them.
@@ -427,7 +472,84 @@ fn assess(config: &Config, id: &NctId, window: &Window, as_of: NaiveDate) -> Tri
     row.duties.warnings = urgent.len() - row.duties.errors;
     row.duties.next_due = urgent.iter().filter_map(|f| f.due).min();
     row.duties.top = urgent.first().map(|f| f.rule.to_string());
+    row.duties.overdue_since = urgent.iter().filter(|f| f.severity == Severity::Error).filter_map(|f| f.due).min();
+    row.duties.upcoming = urgent.iter().filter(|f| f.severity == Severity::Warning).filter_map(|f| f.due).min();
+    let (state, to_do) = state_in_words(loaded.study(), row.recruitment.as_ref().map(|r| r.enrolled), as_of);
+    row.state = state;
+    row.to_do = to_do;
+    for f in findings.iter().filter(|f| f.severity == Severity::Error) {
+        row.why.push(finding_in_words(f, loaded.study(), as_of));
+    }
     row
+}
+
+/// A finding as a manager reads it: what is overdue, since when.
+fn finding_in_words(f: &crate::compliance::Finding, doc: &serde_json::Value, as_of: NaiveDate) -> String {
+    match f.rule {
+        "verification_overdue" => {
+            let verified = study::date_at(doc, "/protocolSection/statusModule/statusVerifiedDate");
+            match verified {
+                Some(v) => {
+                    let months = (as_of.year() - v.first_day().year()) * 12 + as_of.month() as i32
+                        - v.first_day().month() as i32;
+                    format!("registry record not verified for {months} months")
+                }
+                None => "registry record not verified in time".into(),
+            }
+        }
+        rule => {
+            let what = rule.replace('_', " ");
+            match f.due {
+                Some(due) => format!("registry duty overdue: {what} (since {due})"),
+                None => format!("registry duty: {what}"),
+            }
+        }
+    }
+}
+
+/// Where the trial stands in the registry's words, and what (if anything) that asks of the
+/// office.
+fn state_in_words(doc: &serde_json::Value, enrolled: Option<u32>, as_of: NaiveDate) -> (String, Option<String>) {
+    let status = study::overall_status(doc).unwrap_or("");
+    let start = study::date_at(doc, study::START_DATE).map(|d| d.first_day());
+    let text = |p: &str| doc.pointer(p).and_then(serde_json::Value::as_str).map(str::to_string);
+    let completion = text(study::COMPLETION_DATE).unwrap_or_else(|| "–".into());
+    match status {
+        _ if start.is_some_and(|s| s > as_of) || (status == "NOT_YET_RECRUITING" && enrolled.unwrap_or(0) == 0) => (
+            format!("not started (planned {})", start.map_or_else(|| "–".to_string(), |s| s.to_string())),
+            Some("nothing yet; set the registry status to recruiting within 30 days of the first inclusion".into()),
+        ),
+        "RECRUITING" => ("recruiting".into(), None),
+        "ENROLLING_BY_INVITATION" => ("enrolling by invitation".into(), None),
+        "ACTIVE_NOT_RECRUITING" => (
+            "recruitment closed, follow-up ongoing".into(),
+            Some(format!("update the record when the study completes (planned {completion})")),
+        ),
+        "COMPLETED" => (
+            format!("completed ({completion})"),
+            Some("nothing on the registry's status; post results where they are due".into()),
+        ),
+        "TERMINATED" => (
+            format!(
+                "terminated{}",
+                text("/protocolSection/statusModule/whyStopped")
+                    .map_or_else(String::new, |w| format!(": {}", render::clip(&w, 60)))
+            ),
+            Some("nothing on the registry's status; post results where they are due".into()),
+        ),
+        "WITHDRAWN" => (
+            "withdrawn before the first participant".into(),
+            Some("nothing; remove it from ctwatch's config when it is no longer of interest".into()),
+        ),
+        "SUSPENDED" => {
+            ("suspended".into(), Some("update the registry status when recruitment resumes or the study stops".into()))
+        }
+        "UNKNOWN" => (
+            "status unknown on the registry (not verified for 2 years)".into(),
+            Some("verify the record on the registry and update its status and dates".into()),
+        ),
+        other => (diff::humanize(other), None),
+    }
 }
 
 /// The changes a digest covers for one trial (see the module's doc for which).
@@ -502,21 +624,28 @@ fn changes_cell(c: &Changes) -> String {
     }
 }
 
-fn duties_cell(d: &Duties, sep: &str) -> String {
+fn duties_cell(d: &Duties, sep: &str, as_of: NaiveDate) -> String {
     if d.errors + d.warnings == 0 {
         return "in order".into();
     }
-    let mut text = format!(
-        "{} error{}, {} warning{}",
-        d.errors,
-        if d.errors == 1 { "" } else { "s" },
-        d.warnings,
-        if d.warnings == 1 { "" } else { "s" }
-    );
-    if let Some(due) = d.next_due {
-        text.push_str(&format!("{sep}next due {due}"));
+    let mut parts = Vec::new();
+    if d.errors > 0 {
+        let since = d.overdue_since.map_or_else(String::new, |due| {
+            format!(" since {due} ({})", render::plural((as_of - due).num_days().max(0) as usize, "day"))
+        });
+        parts.push(format!("{} overdue{since}", d.errors));
     }
-    text
+    if let Some(due) = d.upcoming {
+        let days = (due - as_of).num_days();
+        let text = match days {
+            0 => format!("due today ({due})"),
+            d if d > 0 => format!("due {due} (in {})", render::plural(d as usize, "day")),
+            // A warning about a time already passed (e.g. no update for a year).
+            d => format!("to look at since {due} ({})", render::plural((-d) as usize, "day")),
+        };
+        parts.push(format!("{} {text}", d.warnings));
+    }
+    parts.join(sep)
 }
 
 fn recruitment_cell(r: &Option<Recruitment>, sep: &str) -> String {
@@ -537,16 +666,31 @@ fn recruitment_cell(r: &Option<Recruitment>, sep: &str) -> String {
 }
 
 /// A row: `sep` joins the lines of a cell ("\n" on a terminal, "; " in Markdown and HTML).
-fn row_cells(t: &TrialStatus, sep: &str) -> Vec<String> {
-    let status = t.overall_status.as_deref().map_or_else(|| "–".into(), diff::humanize);
-    let flag = if t.needs_action() { "⚠ " } else { "" };
+fn row_cells(t: &TrialStatus, sep: &str, as_of: NaiveDate) -> Vec<String> {
+    let mut status: String = if t.state.is_empty() {
+        t.overall_status.as_deref().map_or_else(|| "–".into(), diff::humanize)
+    } else {
+        t.state.clone()
+    };
+    let updated = t.last_update.as_deref().unwrap_or("–");
+    if sep == "\n" {
+        status.push_str(&format!("\n{updated}"));
+    } else {
+        status.push_str(&format!("; last update {updated}"));
+        if let Some(to_do) = &t.to_do {
+            status.push_str(&format!("; to do: {to_do}"));
+        }
+    }
+    let reasons = t.reasons();
+    let flag = if reasons.is_empty() { "" } else { "⚠ " };
+    let why = if reasons.is_empty() { String::new() } else { format!("{sep}why: {}", reasons.join("; ")) };
     let trial = match &t.title {
         // On a terminal the title goes under the id; in a page it follows it.
         Some(title) if sep == "\n" => {
-            format!("{flag}{}\n{}", t.nct_id, render::clip(&render::terminal_safe(title), 26))
+            format!("{flag}{}\n{}{why}", t.nct_id, render::clip(&render::terminal_safe(title), 26))
         }
-        Some(title) => format!("{flag}{} — {}", t.nct_id, render::clip(title, 70)),
-        None => format!("{flag}{}", t.nct_id),
+        Some(title) => format!("{flag}{} — {}{why}", t.nct_id, render::clip(title, 70)),
+        None => format!("{flag}{}{why}", t.nct_id),
     };
     let fetch = t.fetch.as_ref().map(|f| {
         let runs = if f.failing_runs == 1 { String::new() } else { format!(" ({} runs in a row)", f.failing_runs) };
@@ -564,8 +708,8 @@ fn row_cells(t: &TrialStatus, sep: &str) -> Vec<String> {
     };
     vec![
         trial,
-        format!("{status}{sep}{}", t.last_update.as_deref().unwrap_or("–")),
-        duties_cell(&t.duties, sep),
+        status,
+        duties_cell(&t.duties, sep, as_of),
         match &t.error {
             Some(e) => format!("error: {}", render::clip(e, 80)),
             None => recruitment_cell(&t.recruitment, sep),
@@ -627,7 +771,7 @@ fn change_lines(d: &Digest) -> Vec<String> {
 
 fn terminal(d: &Digest) -> String {
     let mut out = format!("{}\n", headline(d));
-    out.push_str(&render::table_lines(&HEADER, d.trials.iter().map(|t| row_cells(t, "\n"))));
+    out.push_str(&render::table_lines(&HEADER, d.trials.iter().map(|t| row_cells(t, "\n", d.as_of))));
     let lines = change_lines(d);
     if !lines.is_empty() {
         out.push_str("\nChanges:\n");
@@ -638,21 +782,50 @@ fn terminal(d: &Digest) -> String {
     out
 }
 
-/// The digest as report blocks (Markdown and HTML from one model).
-pub fn blocks(d: &Digest) -> Vec<Block> {
+/// The digest as report blocks (Markdown and HTML from one model); `issues` is the issues
+/// page that holds each trial's notice issue, when known.
+pub fn blocks(d: &Digest, issues: Option<&str>) -> Vec<Block> {
     let mut blocks = vec![
         Block::Title(format!("Portfolio status as of {}", d.as_of)),
         Block::Lead(headline(d)),
-        Block::Table(HEADER.map(String::from).to_vec(), d.trials.iter().map(|t| row_cells(t, "; ")).collect()),
+        Block::Table(HEADER.map(String::from).to_vec(), d.trials.iter().map(|t| row_cells(t, "; ", d.as_of)).collect()),
     ];
     let lines = change_lines(d);
     if !lines.is_empty() {
         blocks.push(Block::Heading("Changes".into()));
         blocks.push(Block::List(lines));
     }
+    blocks.push(Block::Heading("Links".into()));
+    for t in &d.trials {
+        blocks.push(Block::Links(t.nct_id.to_string(), links(t, issues)));
+    }
     blocks.push(Block::Para(
-        "Registry duties count findings of severity error (overdue) and warning (due soon); \"ctwatch check NCT\" lists them with what to do. Recruitment is shown where ctwatch.toml names the trial's accrual log. Each change shows the day the registry posted it and the day ctwatch found it."
+        "Registry duties: \"overdue\" is a deadline passed, \"due\" one within 30 days; each trial's issue and its registry check say what to update. Recruitment is shown for the trials whose accrual log ctwatch is given. Each change shows the day the registry posted it and the day ctwatch found it."
             .into(),
     ));
     blocks
+}
+
+/// A trial's links: its registry record, its latest progress report (beside this digest in
+/// the reports folder) and, when the issues page is known, its notice issue.
+fn links(t: &TrialStatus, issues: Option<&str>) -> Vec<(String, String)> {
+    let id = t.nct_id.as_str();
+    let mut out = vec![
+        ("registry record".to_string(), format!("https://clinicaltrials.gov/study/{id}")),
+        ("progress report".to_string(), format!("../{id}/progress.html")),
+    ];
+    if let Some(base) = issues {
+        // The issue's exact title, searched: found without knowing its number.
+        let q = format!("is:issue \"ctwatch: {id} registry changes\"");
+        let q: String = q
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+                b' ' => "+".to_string(),
+                b => format!("%{b:02X}"),
+            })
+            .collect();
+        out.push(("notice issue".to_string(), format!("{base}?q={q}")));
+    }
+    out
 }

@@ -28,6 +28,10 @@ pub enum Block {
     /// A line with a label and a link: (label, link text, URL). The URL must be ctwatch's own
     /// (the registry page of a validated id), never registry text.
     Link(String, String, String),
+    /// A line with a label and several links: (label, [(link text, URL)]). The URLs are
+    /// ctwatch's own (a validated id's registry page, a report's relative path, the configured
+    /// issues page), never registry text.
+    Links(String, Vec<(String, String)>),
     /// A signature block: label/value rows, an empty value leaving room to write by hand.
     Signature(Vec<(String, String)>),
     /// The closing line set apart from the last section (who made the report, from what).

@@ -241,6 +241,10 @@ pub fn render(lang: Lang, title: &str, blocks: &[Block], created: &str) -> anyho
                         .add_run(text(link_text).color("1D4ED8").underline("single")),
                 ),
             ),
+            Block::Links(label, links) => {
+                let texts: Vec<String> = links.iter().map(|(t, url)| format!("{t} ({url})")).collect();
+                docx.add_paragraph(para(&format!("{label}: {}", texts.join(" · "))))
+            }
             // The ethics report has no chart; a progress report in Word would say what it shows.
             Block::Chart(alt) => docx.add_paragraph(normal().add_run(text(alt).italic())),
             Block::Footer(note) => docx.add_paragraph(

@@ -160,6 +160,11 @@ pub fn render_lang(lang: Lang, title: &str, blocks: &[Block], svg: Option<&str>)
                 }
                 body.push_str("</ul>\n");
             }
+            Block::Links(label, links) => {
+                let links: Vec<String> =
+                    links.iter().map(|(t, url)| format!("<a href=\"{}\">{}</a>", escape(url), content(t))).collect();
+                body.push_str(&format!("<p>{}: {}</p>\n", content(label), links.join(" · ")));
+            }
             Block::Link(label, link_text, url) => {
                 body.push_str(&format!(
                     "<p>{}: <a href=\"{}\">{}</a></p>\n",

@@ -33,6 +33,10 @@ pub fn render(blocks: &[Block], chart_href: Option<&str>) -> String {
                 // Link text and URL are ctwatch's own (the registry page of a validated id).
                 out.push_str(&format!("{}: [{link_text}]({url})\n\n", text(label)));
             }
+            Block::Links(label, links) => {
+                let links: Vec<String> = links.iter().map(|(t, url)| format!("[{}]({url})", text(t))).collect();
+                out.push_str(&format!("{}: {}\n\n", text(label), links.join(" · ")));
+            }
             Block::Signature(rows) => {
                 let blank = "\\_".repeat(24);
                 let rows = rows

@@ -117,6 +117,9 @@ pub struct ProgressReport {
     /// dates are the date it was reached and the probability is 1 (reached by the planned
     /// end) or 0.
     pub projection: Option<Projection>,
+    /// The trial has not started: the report date is before the start of recruitment; no
+    /// figure is measured against the plan yet.
+    pub not_started: bool,
     /// The site-aware projection (Poisson–gamma per site, sites opening over time), when there
     /// is an accrual log and the target is not reached.
     pub site_projection: Option<crate::progress::sites::SiteProjection>,
@@ -211,7 +214,21 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
     let locations = loaded.locations();
     let log = loaded.log.as_ref();
 
-    let progress = plan.progress(log, as_of).with_context(|| id.to_string())?;
+    // A trial not started yet (its start date ahead) gets a short report, not an error: what
+    // is planned, and what will be tracked from the start.
+    let not_started = as_of < start;
+    let progress = match plan.progress(log, as_of) {
+        Err(crate::progress::ProgressError::BeforeStart { .. }) => crate::progress::Progress {
+            elapsed_fraction: 0.0,
+            expected_by_now: 0.0,
+            enrolled: log.map(|l| l.inclusions.iter().filter(|i| i.enrolled_on <= as_of).count() as u32),
+            withdrawn: log
+                .map(|l| l.inclusions.iter().filter(|i| i.withdrawn_on.is_some_and(|w| w <= as_of)).count() as u32),
+            target_reached_on: None,
+            projection: None,
+        },
+        other => other.with_context(|| id.to_string())?,
+    };
     let site_rows = sites(&locations, log, as_of);
     let mut inclusion_dates: Vec<NaiveDate> =
         log.iter().flat_map(|l| l.inclusions.iter().map(|i| i.enrolled_on)).filter(|d| *d <= as_of).collect();
@@ -273,8 +290,11 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
     // are known (to the registry or the log), since a constant rate then mixes a past with
     // fewer sites and a future with more.
     let site_model = site_model(loaded, &plan, &site_rows, as_of);
-    let site_projection =
-        if enrolled.is_some() && progress.target_reached_on.is_none() { site_model.project() } else { None };
+    let site_projection = if enrolled.is_some() && progress.target_reached_on.is_none() && !not_started {
+        site_model.project()
+    } else {
+        None
+    };
     let (leading_model, leading_reason) = match (&site_projection, site_rows.len()) {
         (Some(_), n) if n >= 2 => (
             "site-aware",
@@ -288,7 +308,7 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
     // Where the registry moved the goalposts: the leading model against its figures too.
     let registry_end = loaded.registry_end();
     let registry_target = loaded.registry_target();
-    if enrolled.is_some() && progress.target_reached_on.is_none() {
+    if enrolled.is_some() && progress.target_reached_on.is_none() && !not_started {
         let (t2, e2) = (registry_target.unwrap_or(target), registry_end.unwrap_or(recruitment_end));
         if (t2, e2) != (target, recruitment_end) && e2 > start {
             let p = if leading_model == "site-aware" {
@@ -317,6 +337,7 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
     }
 
     let mut report = ProgressReport {
+        not_started,
         site_projection,
         leading_model,
         leading_reason,
@@ -553,6 +574,18 @@ pub fn percent(x: f64) -> String {
 
 /// The one paragraph a person reads first.
 pub fn headline(r: &ProgressReport) -> String {
+    if r.not_started {
+        let listed = r.sites.iter().filter(|s| s.on_registry).count();
+        let days = (r.start_date - r.as_of).num_days();
+        return format!(
+            "Not started: recruitment is planned to start on {} (in {}). The plan: {} participants by {}, at {}. From the start, ctwatch tracks inclusions against this plan, projects when the target is reached and watches the registry duties.",
+            r.start_date,
+            crate::render::plural(days as usize, "day"),
+            r.target,
+            r.recruitment_end,
+            crate::render::plural(listed, "site")
+        );
+    }
     let elapsed = percent(100.0 * r.elapsed_fraction.min(1.0));
     let Some(m) = r.enrolled else {
         let recruiting = r.sites.iter().filter(|s| s.registry_status.as_deref() == Some("RECRUITING")).count();

@@ -129,6 +129,10 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
                 ));
             }
         }
+        (None, None) if r.not_started => b.push(Block::Para(format!(
+            "No projection before recruitment starts ({}): the plan alone would be all it shows.",
+            r.start_date
+        ))),
         (None, None) => b.push(Block::Para("No projection without an accrual log.".into())),
     }
 

@@ -21,6 +21,7 @@ mod real;
 mod registry;
 mod report;
 mod server;
+mod states;
 mod sync;
 mod workflow;
 mod year;

@@ -205,8 +205,11 @@ fn errors_name_the_problem() {
         "participant_id,site,enrolled_on,withdrawn_on\nA,UMCG,2025-02-01,\nB,Erasmus MC,2025-03-01,\n",
     )
     .unwrap();
+    // Before the start is no error: a short report of what is planned (exit 0).
+    let run = ws.run(&["report", "NCT07038304", "--as-of", "2024-12-01"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("Not started: recruitment is planned to start on 2025-01-03"), "{}", run.stdout);
     for (args, needle) in [
-        (vec!["report", "NCT07038304", "--as-of", "2024-12-01"], "before the start of recruitment (2025-01-03)"),
         (vec!["report", "NCT07038304", "--as-of", "26-11-2026"], "--as-of \"26-11-2026\" is not a date"),
         (
             vec!["report", "NCT07038304", "--as-of", "2026-11-26", "--accrual", "bad.csv"],

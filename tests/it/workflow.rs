@@ -26,7 +26,10 @@ printf '%s\n' "$*" >> "$state/calls.log"
 arg() { local want="$1"; shift; while (($#)); do if [[ $1 == "$want" ]]; then printf '%s' "$2"; return; fi; shift; done; }
 case "$1 $2" in
   "label create") exit 0 ;;
-  "issue list") [[ -f $state/issues.tsv ]] && cat "$state/issues.tsv"; exit 0 ;;
+  "issue list") [[ -f $state/issues.tsv ]] && head -n "$(arg --limit "$@")" "$state/issues.tsv"; exit 0 ;;
+  "api --method")
+    # GET repos/OWNER/REPO/issues --paginate: every issue, as the --jq filter prints them.
+    [[ -f $state/issues.tsv ]] && cat "$state/issues.tsv"; exit 0 ;;
   "issue create")
     title=$(arg --title "$@")
     n=$(( $( [[ -f $state/issues.tsv ]] && wc -l < "$state/issues.tsv" || echo 0 ) + 1 ))
@@ -272,6 +275,7 @@ impl Sim {
                 .env("GITHUB_OUTPUT", &out_file)
                 .env("GITHUB_STEP_SUMMARY", runner_temp.join("summary.md"))
                 .env("GITHUB_REPOSITORY", "sponsor/trials")
+                .env("GITHUB_SERVER_URL", "https://github.com")
                 .env("GH_STATE", r.join("gh-state"))
                 .env("CTWATCH_NOW", self.now.borrow().as_str())
                 .envs(env)
@@ -542,4 +546,54 @@ fn a_failed_report_turns_the_run_red_after_committing_and_posting() {
     assert_eq!(sim.origin_commits(), commits + 1, "snapshots committed first");
     assert_eq!(sim.comments().len(), 1, "notice posted first");
     assert!(job.log.contains("The progress report failed for: NCT07038304"), "{}", job.log);
+}
+
+#[test]
+fn a_trial_among_more_than_500_issues_keeps_its_one_issue() {
+    let sim = Sim::new("0123456789abcdef0123456789abcdef01234567");
+    // 600 labelled issues already; the trial's own is number 577.
+    let issues: String = (1..=600)
+        .map(|n| {
+            let title = if n == 577 {
+                "ctwatch: NCT07038304 registry changes".to_string()
+            } else {
+                format!("ctwatch: NCT9{n:07} registry changes")
+            };
+            format!("{n}\t{title}\n")
+        })
+        .collect();
+    std::fs::write(sim.path("gh-state/issues.tsv"), issues).unwrap();
+    std::fs::create_dir_all(sim.path("gh-state/comments/577")).unwrap();
+    sim.serve(vec![Reply::json(fixture("v1"))]);
+    let job = sim.run_job();
+    assert!(job.ok, "{}", job.log);
+    let calls = std::fs::read_to_string(sim.path("gh-state/calls.log")).unwrap();
+    assert_eq!(calls.matches("issue create").count(), 0, "no second issue: {calls}");
+    assert!(calls.contains("issue comment 577"), "{calls}");
+    assert_eq!(std::fs::read_dir(sim.path("gh-state/comments/577")).unwrap().count(), 1);
+    // The digest links the trial to its issue by its exact title.
+    let digest = git(&sim.path("origin.git"), &["show", "main:reports/status/latest.md"]);
+    assert!(
+        digest.contains(
+            "https://github.com/sponsor/trials/issues?q=is%3Aissue+%22ctwatch%3A+NCT07038304+registry+changes%22"
+        ),
+        "{digest}"
+    );
+}
+
+#[test]
+fn a_trial_not_started_yet_keeps_the_run_green() {
+    let sim = Sim::new("0123456789abcdef0123456789abcdef01234567");
+    let mut doc: serde_json::Value = serde_json::from_str(&fixture("v1")).unwrap();
+    doc["protocolSection"]["statusModule"]["overallStatus"] = serde_json::json!("NOT_YET_RECRUITING");
+    doc["protocolSection"]["statusModule"]["startDateStruct"] =
+        serde_json::json!({"date": "2027-03-01", "type": "ESTIMATED"});
+    sim.serve(vec![Reply::json(doc.to_string())]);
+    let job = sim.run_job();
+    assert!(job.ok, "{}", job.log);
+    assert!(!job.log.contains("The progress report failed"), "{}", job.log);
+    let report = git(&sim.path("origin.git"), &["show", "main:reports/NCT07038304/progress.md"]);
+    assert!(report.contains("Not started: recruitment is planned to start on 2027-03-01"), "{report}");
+    let digest = git(&sim.path("origin.git"), &["show", "main:reports/status/latest.md"]);
+    assert!(digest.contains("not started (planned 2027-03-01)"), "{digest}");
 }
