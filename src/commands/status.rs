@@ -539,7 +539,7 @@ fn state_in_words(doc: &serde_json::Value, enrolled: Option<u32>, as_of: NaiveDa
         ),
         "WITHDRAWN" => (
             "withdrawn before the first participant".into(),
-            Some("nothing; remove it from ctwatch's config when it is no longer of interest".into()),
+            Some("nothing; it can be taken off the watch list".into()),
         ),
         "SUSPENDED" => {
             ("suspended".into(), Some("update the registry status when recruitment resumes or the study stops".into()))
