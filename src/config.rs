@@ -187,13 +187,13 @@ impl Config {
     pub fn load(options: &GlobalOptions) -> anyhow::Result<Config> {
         let (source, text) = match &options.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
+                let text = crate::store::read_text_bounded(path, CONFIG_LIMIT)
                     .with_context(|| format!("cannot read config file {}", path.display()))?;
                 (Some(path.clone()), text)
             }
             None => {
                 let path = PathBuf::from(DEFAULT_CONFIG_FILE);
-                match std::fs::read_to_string(&path) {
+                match crate::store::read_text_bounded(&path, CONFIG_LIMIT) {
                     Ok(text) => (Some(path), text),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => (None, String::new()),
                     Err(e) => {
@@ -394,6 +394,9 @@ fn resolved(path: &Path) -> PathBuf {
     }
     out
 }
+
+/// Largest config file read: thousands of trials fit in well under a megabyte.
+const CONFIG_LIMIT: u64 = 16 << 20;
 
 /// The largest recruitment target a projection is made for: beyond it (population registries
 /// list millions) a per-participant recruitment forecast means nothing.

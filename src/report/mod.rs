@@ -650,6 +650,7 @@ pub fn write_files(files: &[(PathBuf, &[u8])]) -> anyhow::Result<()> {
             // A file whose content is already there is left alone: reports at stable names
             // change (and are committed) only when their content does.
             if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+                && std::fs::metadata(path).is_ok_and(|m| m.len() == contents.len() as u64)
                 && std::fs::read(path).is_ok_and(|old| old == *contents)
             {
                 continue;

@@ -285,7 +285,7 @@ impl Store {
     /// Reads and verifies one stored version: well-formed, for this trial, hash intact.
     pub fn read(&self, id: &NctId, version: &StoredVersion) -> Result<Snapshot, StoreError> {
         let path = &version.path;
-        let bytes = fs::read(path).map_err(io_err(path))?;
+        let bytes = read_bounded(path, SNAPSHOT_LIMIT).map_err(io_err(path))?;
         let corrupt = |reason: String| StoreError::Corrupt { path: path.clone(), reason };
         let snap: Snapshot = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
         if &snap.nct_id != id {
@@ -513,6 +513,27 @@ pub fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     }
     Ok(bytes)
 }
+
+/// Reads a small text file the user names (the config, the investigator's file), through a
+/// link if it is one, never more than `limit` bytes: `/dev/zero` or a huge file is an error
+/// naming the path, not a hang.
+pub fn read_text_bounded(path: &Path, limit: u64) -> io::Result<String> {
+    use std::io::Read;
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(io::Error::other(format!("{}: not a regular file", path.display())));
+    }
+    let mut bytes = Vec::new();
+    File::open(path)?.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::other(format!("larger than {} MiB; is this the right file?", limit >> 20)));
+    }
+    String::from_utf8(bytes).map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
+/// Largest snapshot file read (a record is capped at 256 MB as served; its canonical form is
+/// about as large).
+const SNAPSHOT_LIMIT: u64 = 1 << 30;
 
 /// A hidden temp-file name unique to this write: process id, time and a random number, so a
 /// repeated process id (PID 1 in containers) never meets a leftover of an earlier run.

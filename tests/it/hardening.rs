@@ -445,3 +445,17 @@ fn discover_add_keeps_every_trial_the_files_layout_mode_link_and_line_endings() 
     assert!(run.stderr.contains("read-only"), "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(ws.path("real/ctwatch.toml")).unwrap(), text);
 }
+
+/// 9 (continued). Files the user names are bounded too: a config or an investigator's file
+/// that is `/dev/zero` is an error naming it, not an exhausted memory.
+#[test]
+fn a_config_or_ethics_file_that_never_ends_is_refused() {
+    let ws = synced("metc_decision_date = 2024-10-01\n", &fixture("v1"));
+    let run = ws.run(&["--config", "/dev/zero", "history", ID]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("/dev/zero") && run.stderr.contains("not a regular file"), "{}", run.stderr);
+    std::os::unix::fs::symlink("/dev/zero", ws.path("ethics.toml")).unwrap();
+    let run = ws.run(&["report", ID, "--kind", "ethics", "--ethics", "ethics.toml", "--as-of", "2026-11-26"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("ethics.toml"), "{}", run.stderr);
+}
