@@ -337,7 +337,7 @@ fn a_year_of_weekly_runs_never_blocks_misses_repeats_or_piles_up() {
     let pack_kib: u64 = size.lines().find_map(|l| l.strip_prefix("size-pack: ")).unwrap().trim().parse().unwrap();
     let bot_commits = git(&origin, &["rev-list", "--count", "--author=github-actions", "main"]);
     println!(
-        "a year: {} runs ({} skipped), {} bot commits, {} red ({:?}), {} versions published, {} stored, {} notices posted, {} digests committed, {} files in the tree, repository pack {} KiB, {:.1} s",
+        "a year: {} runs ({} skipped), {} bot commits, {} red ({:?}), {} versions published, {} stored, {} landed while a trial failed, {} notices posted, {} digests committed, {} files in the tree, repository pack {} KiB, {:.1} s",
         WEEKS as usize - SKIPPED.len(),
         SKIPPED.len(),
         bot_commits.trim(),
@@ -345,6 +345,7 @@ fn a_year_of_weekly_runs_never_blocks_misses_repeats_or_piles_up() {
         reasons,
         published.values().sum::<usize>() + TRIALS,
         versions_stored,
+        landed_while_gone,
         notices,
         digests.len(),
         files.lines().count(),
