@@ -459,3 +459,41 @@ fn a_config_or_ethics_file_that_never_ends_is_refused() {
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("ethics.toml"), "{}", run.stderr);
 }
+
+/// 14. A backfill whose history index cannot be written takes back the versions it stored (the
+///     index file is made immutable, so it reads but cannot be replaced).
+#[test]
+fn a_backfill_whose_index_cannot_be_written_keeps_nothing() {
+    let ws = Workspace::new(&format!("[[trial]]\nnct_id = \"{ID}\"\n"));
+    let list = format!("/api/int/studies/{ID}/history");
+    let doc = |name: &str| -> Value { serde_json::from_str(&fixture(name)).unwrap() };
+    ws.server.route(
+        &list,
+        vec![Reply::json(
+            serde_json::json!({"changes": [{"version": 0, "date": "2025-06-17"}, {"version": 1, "date": "2025-09-12"}]})
+                .to_string(),
+        )],
+    );
+    for (n, name) in [(0, "v1"), (1, "v2")] {
+        ws.server.route(
+            &format!("{list}/{n}"),
+            vec![Reply::json(serde_json::json!({"studyVersion": n, "study": doc(name)}).to_string())],
+        );
+    }
+    let dir = ws.path(&format!("snapshots/{ID}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let index = dir.join(".history-index.json");
+    std::fs::write(&index, "{}\n").unwrap();
+    let chattr = |flag: &str| std::process::Command::new("chattr").arg(flag).arg(&index).status();
+    let locked = chattr("+i");
+    assert!(
+        locked.as_ref().is_ok_and(|s| s.success()),
+        "chattr +i (e2fsprogs, root, ext4) is needed to make the index unwritable: {locked:?}"
+    );
+    let base = format!("{}/api/int", ws.server.origin);
+    let run = ws.run(&["--history-base", &base, "backfill", ID]);
+    let _ = chattr("-i");
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("nothing was stored") && run.stderr.contains(".history-index.json"), "{}", run.stderr);
+    assert!(ws.versions(ID).is_empty(), "taken back: {:?}", ws.versions(ID));
+}
