@@ -451,10 +451,7 @@ fn assess(config: &Config, id: &NctId, window: &Window, as_of: NaiveDate) -> Tri
                         target: r.target,
                         ahead_of_plan: ahead,
                         // The model the progress report leads with.
-                        probability_on_time: match (&r.site_projection, r.leading_model) {
-                            (Some(sp), "site-aware") => Some(sp.probability_on_time),
-                            _ => r.projection.as_ref().map(|p| p.probability_on_time),
-                        },
+                        probability_on_time: r.lead().map(|l| l.probability_on_time),
                     });
                 }
                 r.findings

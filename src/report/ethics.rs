@@ -442,8 +442,8 @@ pub fn model(loaded: &Loaded, local_override: Option<&Path>) -> anyhow::Result<E
                     EndOfInclusion::Closed { last_inclusion, registry_status: status.to_string() }
                 }
                 (None, _, _, Some(p)) => {
-                    // The model the progress report leads with: site-aware with two or more sites.
-                    let lead = (site_rows.len() >= 2)
+                    // The model the progress report leads with (one rule: `Lead::for_sites`).
+                    let lead = (super::Lead::for_sites(site_rows.len(), true) == super::Lead::SiteAware)
                         .then(|| super::site_model(loaded, &plan, &site_rows, figures_at).project())
                         .flatten()
                         .map(|s| (s.p10, s.median, s.p90, s.probability_on_time))

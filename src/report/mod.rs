@@ -124,7 +124,7 @@ pub struct ProgressReport {
     /// is an accrual log and the target is not reached.
     pub site_projection: Option<crate::progress::sites::SiteProjection>,
     /// The model the headline leads with: `site-aware` or `constant-rate`.
-    pub leading_model: &'static str,
+    pub leading_model: Lead,
     /// Why it leads.
     pub leading_reason: String,
     /// Per site.
@@ -295,15 +295,14 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
     } else {
         None
     };
-    let (leading_model, leading_reason) = match (&site_projection, site_rows.len()) {
-        (Some(_), n) if n >= 2 => (
-            "site-aware",
-            format!(
-                "{n} sites are known, opening at different times: a rate per site follows them; a single constant rate would mix a past with fewer sites and a future with more."
-            ),
+    let leading_model = Lead::for_sites(site_rows.len(), site_projection.is_some());
+    let leading_reason = match (&site_projection, leading_model) {
+        (Some(_), Lead::SiteAware) => format!(
+            "{} sites are known, opening at different times: a rate per site follows them; a single constant rate would mix a past with fewer sites and a future with more.",
+            site_rows.len()
         ),
-        (Some(_), _) => ("constant-rate", "One site: the constant-rate model is the site-aware model.".to_string()),
-        (None, _) => ("constant-rate", String::new()),
+        (Some(_), Lead::ConstantRate) => "One site: the constant-rate model is the site-aware model.".to_string(),
+        (None, _) => String::new(),
     };
     // Where the registry moved the goalposts: the leading model against its figures too.
     let registry_end = loaded.registry_end();
@@ -311,7 +310,7 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
     if enrolled.is_some() && progress.target_reached_on.is_none() && !not_started {
         let (t2, e2) = (registry_target.unwrap_or(target), registry_end.unwrap_or(recruitment_end));
         if (t2, e2) != (target, recruitment_end) && e2 > start {
-            let p = if leading_model == "site-aware" {
+            let p = if leading_model == Lead::SiteAware {
                 crate::progress::sites::SiteModel { target: t2, end: e2, ..site_model.clone() }
                     .project()
                     .map(|p| p.probability_on_time)
@@ -376,13 +375,79 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
     Ok(report)
 }
 
+/// Which projection model a report leads with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lead {
+    /// A rate per site, sites opening over time.
+    SiteAware,
+    /// One rate for the whole trial.
+    ConstantRate,
+}
+
+impl Lead {
+    /// The one rule: the site-aware model leads when it projected and at least two sites are
+    /// known (to the registry or the log) — a constant rate then mixes a past with fewer sites
+    /// and a future with more; with one site the two are the same model.
+    pub fn for_sites(sites: usize, site_projection: bool) -> Lead {
+        if site_projection && sites >= 2 { Lead::SiteAware } else { Lead::ConstantRate }
+    }
+
+    /// Its name in the report's words.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lead::SiteAware => "site-aware",
+            Lead::ConstantRate => "constant-rate",
+        }
+    }
+}
+
+impl std::fmt::Display for Lead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The leading model's figures: the dates the target is reached and the probability by the
+/// planned end.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LeadFigures {
+    /// 10 % of the time sooner.
+    pub p10: NaiveDate,
+    /// The median.
+    pub median: NaiveDate,
+    /// 90 % of the time sooner.
+    pub p90: NaiveDate,
+    /// P(target reached by the planned end).
+    pub probability_on_time: f64,
+    /// Which model.
+    pub model: Lead,
+}
+
 impl ProgressReport {
+    /// The figures of the model the report leads with, when it projected.
+    pub fn lead(&self) -> Option<LeadFigures> {
+        match (&self.site_projection, self.leading_model) {
+            (Some(s), Lead::SiteAware) => Some(LeadFigures {
+                p10: s.p10,
+                median: s.median,
+                p90: s.p90,
+                probability_on_time: s.probability_on_time,
+                model: Lead::SiteAware,
+            }),
+            _ => self.projection.as_ref().map(|p| LeadFigures {
+                p10: p.p10,
+                median: p.median,
+                p90: p.p90,
+                probability_on_time: p.probability_on_time,
+                model: Lead::ConstantRate,
+            }),
+        }
+    }
+
     /// The leading model's 10 %, median and 90 % dates the target is reached.
     pub fn lead_dates(&self) -> Option<(NaiveDate, NaiveDate, NaiveDate)> {
-        match (&self.site_projection, self.leading_model) {
-            (Some(s), "site-aware") => Some((s.p10, s.median, s.p90)),
-            _ => self.projection.as_ref().map(|p| (p.p10, p.median, p.p90)),
-        }
+        self.lead().map(|l| (l.p10, l.median, l.p90))
     }
 }
 
@@ -617,11 +682,7 @@ pub fn headline(r: &ProgressReport) -> String {
     };
     let mut out =
         format!("{m} of {} participants ({pct}) after {elapsed} of the recruitment period — {plan}.", r.target);
-    let lead = match (&r.site_projection, r.leading_model) {
-        (Some(s), "site-aware") => Some((s.median, s.p10, s.p90, s.probability_on_time, "site-aware")),
-        _ => r.projection.as_ref().map(|p| (p.median, p.p10, p.p90, p.probability_on_time, "constant-rate")),
-    };
-    if let Some((median, p10, p90, on_time, model)) = lead {
+    if let Some(LeadFigures { median, p10, p90, probability_on_time: on_time, model }) = r.lead() {
         let (median, p10, p90) =
             (crate::progress::show(median), crate::progress::show(p10), crate::progress::show(p90));
         out.push_str(&format!(
