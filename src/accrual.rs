@@ -78,7 +78,7 @@ const EXCERPT_CHARS: usize = 60;
 
 /// A field as quoted in an error: its first [`EXCERPT_CHARS`] characters, "…" when cut.
 fn excerpt(text: &str) -> String {
-    crate::render::clip(text, EXCERPT_CHARS)
+    crate::text::clip(text, EXCERPT_CHARS)
 }
 
 /// Resolves the log's site names to registry facilities.
@@ -130,7 +130,7 @@ impl SiteNames {
         let lower = name.trim().to_lowercase();
         // Registry names are third-party text of any length: compared and quoted in part only,
         // so a megabyte-long name makes neither a slow comparison nor a megabyte error line.
-        let short = |t: &str| crate::render::clip(t, 80);
+        let short = |t: &str| crate::text::clip(t, 80);
         let nearest = self
             .known
             .iter()
@@ -179,7 +179,7 @@ pub fn read(path: &Path, sites: &SiteNames, as_of: NaiveDate) -> Result<AccrualL
     for h in header.iter() {
         let name = h.trim_start_matches('\u{feff}').to_ascii_lowercase();
         if !name.is_empty() && names.insert(name.clone(), 0).is_some() {
-            return Err(fail(Some(1), format!("the column {:?} is named twice", crate::render::clip(&name, 40))));
+            return Err(fail(Some(1), format!("the column {:?} is named twice", crate::text::clip(&name, 40))));
         }
     }
     let mut index = [0usize; 4];

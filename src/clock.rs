@@ -21,10 +21,7 @@ pub fn init() -> anyhow::Result<()> {
     let fixed = match value {
         None => None,
         Some(v) => Some(parse(&v).ok_or_else(|| {
-            anyhow::anyhow!(
-                "{ENV}={:?} is not an RFC 3339 time (e.g. 2026-11-23T06:17:00Z)",
-                crate::render::clip(&v, 40)
-            )
+            anyhow::anyhow!("{ENV}={:?} is not an RFC 3339 time (e.g. 2026-11-23T06:17:00Z)", crate::text::clip(&v, 40))
         })?),
     };
     let _ = FIXED.set(fixed);

@@ -354,7 +354,7 @@ fn date(value: Option<toml::Spanned<RawDate>>, key: &str, id: &NctId, text: &str
     };
     let shown = match value.get_ref() {
         RawDate::Toml(d) => d.to_string(),
-        RawDate::Text(t) => format!("{:?}", crate::render::clip(t, 40)),
+        RawDate::Text(t) => format!("{:?}", crate::text::clip(t, 40)),
         RawDate::Other(v) => match v {
             toml::Value::Integer(i) => i.to_string(),
             toml::Value::Float(f) => f.to_string(),

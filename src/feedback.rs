@@ -122,7 +122,7 @@ pub fn inc(n: u64, what: &str) {
     if let Some(bar) = &task.bar {
         bar.set_position(task.done);
         if !what.is_empty() {
-            bar.set_message(format!("{}: {}", task.label, crate::render::terminal_safe(what)));
+            bar.set_message(format!("{}: {}", task.label, crate::text::terminal_safe(what)));
         }
         return;
     }
@@ -146,7 +146,7 @@ fn plain_line(task: &Task, what: &str) -> String {
     } else {
         String::new()
     };
-    let what = if what.is_empty() { String::new() } else { format!(" ({})", crate::render::terminal_safe(what)) };
+    let what = if what.is_empty() { String::new() } else { format!(" ({})", crate::text::terminal_safe(what)) };
     format!(
         "{}: {} of {} {}{what}, {} elapsed{left}",
         task.label,
@@ -181,7 +181,7 @@ pub fn note(line: &str) {
     if mode() == Mode::Off {
         return;
     }
-    let line = crate::render::terminal_safe(line);
+    let line = crate::text::terminal_safe(line);
     let current = CURRENT.lock().unwrap_or_else(|e| e.into_inner());
     match current.as_ref().and_then(|t| t.bar.as_ref()) {
         Some(bar) => bar.println(line),

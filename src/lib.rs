@@ -24,6 +24,7 @@ pub mod registry;
 pub mod render;
 pub mod report;
 pub mod store;
+pub mod text;
 
 use cli::{Cli, Command};
 use config::Config;
@@ -98,7 +99,7 @@ pub fn one_line(e: &anyhow::Error) -> String {
         }
         line.push_str(&text);
     }
-    render::terminal_safe(&line)
+    text::terminal_safe(&line)
 }
 
 /// True when the error is only that stdout was closed (`ctwatch … | head`).

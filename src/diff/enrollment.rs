@@ -27,7 +27,7 @@ fn show(c: Option<u64>) -> String {
 /// people): said as it is, so a change between two such values is not hidden.
 fn raw(v: Option<&Value>) -> Option<String> {
     let c = v.and_then(|v| v.get("count"))?;
-    (c.as_u64().is_none()).then(|| format!("{} (not a count)", crate::render::clip(&c.to_string(), 30)))
+    (c.as_u64().is_none()).then(|| format!("{} (not a count)", crate::text::clip(&c.to_string(), 30)))
 }
 
 pub(crate) fn compare(a: &Value, b: &Value, out: &mut Vec<Change>) {

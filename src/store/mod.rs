@@ -267,7 +267,7 @@ impl Store {
             if !entry.file_type().is_ok_and(|t| t.is_file()) {
                 eprintln!(
                     "ctwatch: warning: {}: not a regular file; ignored",
-                    crate::render::terminal_safe(&dir.join(&name).display().to_string())
+                    crate::text::terminal_safe(&dir.join(&name).display().to_string())
                 );
                 continue;
             }
