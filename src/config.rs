@@ -187,13 +187,13 @@ impl Config {
     pub fn load(options: &GlobalOptions) -> anyhow::Result<Config> {
         let (source, text) = match &options.config {
             Some(path) => {
-                let text = crate::store::read_text_bounded(path, CONFIG_LIMIT)
+                let text = crate::bounded::read_text_bounded(path, CONFIG_LIMIT)
                     .with_context(|| format!("cannot read config file {}", path.display()))?;
                 (Some(path.clone()), text)
             }
             None => {
                 let path = PathBuf::from(DEFAULT_CONFIG_FILE);
-                match crate::store::read_text_bounded(&path, CONFIG_LIMIT) {
+                match crate::bounded::read_text_bounded(&path, CONFIG_LIMIT) {
                     Ok(text) => (Some(path), text),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => (None, String::new()),
                     Err(e) => {

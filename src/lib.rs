@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod accrual;
+pub mod bounded;
 pub mod cli;
 pub mod clock;
 pub mod commands;

@@ -122,7 +122,7 @@ fn add_trials(config: &Config, path: &Path, trials: &[&Found]) -> anyhow::Result
         }
         _ => path.to_path_buf(),
     };
-    let (text, permissions) = match crate::store::read_text_bounded(&target, 16 << 20) {
+    let (text, permissions) = match crate::bounded::read_text_bounded(&target, 16 << 20) {
         Ok(t) => {
             let meta = std::fs::metadata(&target).with_context(|| format!("cannot read {}", target.display()))?;
             if meta.permissions().readonly() {

@@ -328,7 +328,7 @@ impl Previous {
     /// counts as made at the end of its as-of day.
     fn read(dir: &std::path::Path) -> Previous {
         let latest = dir.join("latest.json");
-        if let Ok(bytes) = crate::store::read_bounded(&latest, 64 << 20)
+        if let Ok(bytes) = crate::bounded::read_bounded(&latest, 64 << 20)
             && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
             && let Some(covered) = v["covered_up_to"].as_str().and_then(clock::parse_instant)
         {

@@ -101,7 +101,7 @@ pub struct Local {
 
 /// Reads the local file, naming it and the line on errors.
 pub fn read_local(path: &Path) -> anyhow::Result<Local> {
-    let text = crate::store::read_text_bounded(path, 16 << 20)
+    let text = crate::bounded::read_text_bounded(path, 16 << 20)
         .with_context(|| format!("cannot read the ethics file {}", path.display()))?;
     toml::from_str(&text).map_err(|e| {
         let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
