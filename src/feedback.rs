@@ -88,11 +88,18 @@ pub fn start(label: &str, total: u64, unit: &'static str, per_step: bool) -> Pro
             ProgressDrawTarget::stderr()
         };
         let bar = ProgressBar::with_draw_target(Some(total), target);
+        // The message gives way (`wide_msg` is cut to the terminal's width) so the line never
+        // wraps; the time left is said only once a step is done and it can be estimated.
         bar.set_style(
             ProgressStyle::with_template(&format!(
-                "{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit} · {{elapsed}} elapsed · about {{eta}} left"
+                "{{wide_msg}} [{{bar:20}}] {{pos}}/{{len}} {unit} · {{elapsed}} elapsed{{left}}"
             ))
             .expect("a valid template")
+            .with_key("left", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                if state.pos() > 0 && state.pos() < state.len().unwrap_or(0) {
+                    let _ = write!(w, " · about {}s left", state.eta().as_secs());
+                }
+            })
             .progress_chars("=> "),
         );
         bar.set_message(label.to_string());
@@ -210,8 +217,9 @@ pub fn waiting(why: &str, delay: Duration) {
 struct Stderr;
 
 impl TermLike for Stderr {
+    /// `$COLUMNS` when it is set (shells export it), else 100.
     fn width(&self) -> u16 {
-        100
+        std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|w| *w >= 20).unwrap_or(100)
     }
     fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
         write!(std::io::stderr(), "\x1b[{n}A")

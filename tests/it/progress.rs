@@ -74,3 +74,42 @@ fn waiting_on_the_registry_says_so() {
     );
     assert!(!run.stdout.contains("waiting"), "never on stdout");
 }
+
+#[test]
+fn the_bar_fits_an_80_column_line_and_says_no_time_left_before_it_can_know() {
+    let ws = slow_history();
+    let run = backfill(&ws, &[("CTWATCH_PROGRESS", "bar"), ("COLUMNS", "80")], &[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    // Each drawn line: the text between cursor moves and line ends, escapes removed.
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    let mut chars = run.stderr.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => {
+                // CSI: ESC [ params final-byte
+                if chars.peek() == Some(&'[') {
+                    chars.next();
+                    while let Some(&n) = chars.peek() {
+                        chars.next();
+                        if n.is_ascii_alphabetic() {
+                            break;
+                        }
+                    }
+                }
+                lines.push(std::mem::take(&mut current));
+            }
+            '\r' | '\n' => lines.push(std::mem::take(&mut current)),
+            c => current.push(c),
+        }
+    }
+    lines.push(current);
+    let drawn: Vec<&String> = lines.iter().filter(|l| l.contains("/4 versions")).collect();
+    assert!(!drawn.is_empty(), "{:?}", run.stderr);
+    for l in &drawn {
+        assert!(l.chars().count() <= 80, "{} columns: {l:?}", l.chars().count());
+    }
+    for l in drawn.iter().filter(|l| l.contains(" 0/4 versions")) {
+        assert!(!l.contains("left"), "no estimate before the first step: {l:?}");
+    }
+}
