@@ -680,7 +680,18 @@ fn row_cells(t: &TrialStatus, sep: &str, as_of: NaiveDate) -> Vec<String> {
     }
     let reasons = t.reasons();
     let flag = if reasons.is_empty() { "" } else { "⚠ " };
-    let why = if reasons.is_empty() { String::new() } else { format!("{sep}why: {}", reasons.join("; ")) };
+    let why = match (reasons.is_empty(), sep) {
+        (true, _) => String::new(),
+        // On a terminal one reason a line, short, so the column stays narrow.
+        (false, "\n") => reasons
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                format!("\n{}{}", if i == 0 { "why: " } else { "     " }, render::clip(&render::terminal_safe(r), 40))
+            })
+            .collect(),
+        (false, _) => format!("{sep}why: {}", reasons.join("; ")),
+    };
     let trial = match &t.title {
         // On a terminal the title goes under the id; in a page it follows it.
         Some(title) if sep == "\n" => {

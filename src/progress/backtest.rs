@@ -40,7 +40,7 @@ pub struct Scenario {
     pub assumptions_hold: bool,
 }
 
-/// The scenarios of the README's table.
+/// The scenarios of the backtest table in docs/commands.md.
 pub const SCENARIOS: [Scenario; 6] = [
     Scenario {
         name: "constant rate, all sites from the start",

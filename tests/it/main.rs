@@ -8,6 +8,7 @@ mod compliance;
 mod corpus;
 mod diff;
 mod discover;
+mod docs;
 mod ethics;
 mod fake_registry;
 mod hardening;
