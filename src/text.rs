@@ -74,6 +74,19 @@ pub fn clip(text: &str, max: usize) -> String {
     }
 }
 
+/// An error's reason without the URL in front of it, short enough for a table cell (the whole
+/// line goes to stderr).
+pub fn short_reason(error: &str) -> String {
+    if error.contains(" — the registry does not know ") {
+        return "not found at the registry (a typo? withdrawn? merged?)".into();
+    }
+    let reason = match error.find("://") {
+        Some(at) => error[at..].split_once(": ").map_or(error, |(_, rest)| rest),
+        None => error,
+    };
+    clip(reason, 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -461,7 +461,7 @@ fn store_one(
 
 fn cells(o: &TrialOutcome, escape: fn(&str) -> String) -> Vec<String> {
     let result = match (&o.result, &o.error) {
-        (SyncResult::Error, Some(e)) => format!("error: {}", short_reason(e)),
+        (SyncResult::Error, Some(e)) => format!("error: {}", crate::text::short_reason(e)),
         (r, _) => r.label().to_string(),
     };
     vec![
@@ -477,19 +477,6 @@ fn cells(o: &TrialOutcome, escape: fn(&str) -> String) -> Vec<String> {
 
 /// How much of a title the table shows.
 const TITLE_CHARS: usize = 32;
-
-/// An error's reason without the URL in front of it, short enough for a table cell (the whole
-/// line goes to stderr).
-pub(crate) fn short_reason(error: &str) -> String {
-    if error.contains(" — the registry does not know ") {
-        return "not found at the registry (a typo? withdrawn? merged?)".into();
-    }
-    let reason = match error.find("://") {
-        Some(at) => error[at..].split_once(": ").map_or(error, |(_, rest)| rest),
-        None => error,
-    };
-    render::clip(reason, 60)
-}
 
 /// "3 trials: 1 changed, 1 new, 1 unchanged, 0 errors".
 fn totals(outcomes: &[TrialOutcome]) -> String {

@@ -25,6 +25,7 @@ pub mod ethics;
 pub mod html;
 pub mod markdown;
 pub mod progress;
+pub mod status;
 pub mod summary;
 
 use std::path::{Path, PathBuf};

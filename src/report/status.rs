@@ -1,0 +1,761 @@
+//! The status digest: the sponsor office's weekly digest — one row per trial, what
+//! needs action first: what changed on the registry since the previous digest, registry duties
+//! (errors, warnings, next due date) and, where an accrual log is configured, recruitment
+//! against the plan. Printed, and for the whole portfolio written to
+//! `reports/status/latest.{md,html,json}` (changed only when the content changes).
+//!
+//! Every change is in exactly one digest: a digest covers the versions ctwatch *stored* after
+//! the previous digest was made (each snapshot's `fetched_at`), up to now. The previous
+//! digest's time is read from the committed `latest.json` itself, so a fresh checkout (the
+//! GitHub Action) finds it. `--since DATE` instead picks a window on the registry's posting
+//! dates. A trial whose first version was stored in the window is "now watched", not a flood
+//! of its history; versions imported from the registry's history (`backfill`) are its past,
+//! never news.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use serde::Serialize;
+
+use crate::compliance::Severity;
+use crate::config::Config;
+use crate::diff::{self, Importance};
+use crate::nct::NctId;
+use crate::registry::study;
+use crate::render;
+use crate::report::blocks::Block;
+use crate::report::{self, count, percent};
+use crate::{clock, inputs};
+
+/// Registry changes in the period, by importance.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Changes {
+    /// High importance.
+    pub high: usize,
+    /// Medium.
+    pub medium: usize,
+    /// Low.
+    pub low: usize,
+    /// The most important one, in words.
+    pub top: Option<String>,
+    /// Every change in the window, most important first, with both dates.
+    pub items: Vec<ChangeItem>,
+    /// The trial's first version was stored in the window: it is now watched, and its current
+    /// state is what the row shows.
+    pub now_watched: bool,
+    /// When the newest of the trial's versions was stored.
+    #[serde(skip)]
+    pub newest_stored: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// One registry change in the digest.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeItem {
+    /// In words.
+    pub summary: String,
+    /// How much it matters.
+    pub importance: Importance,
+    /// The registry's posting date of the version that brought it.
+    pub posted: NaiveDate,
+    /// The day ctwatch stored that version.
+    pub found: NaiveDate,
+}
+
+/// The last sync could not fetch the trial.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct FetchFailure {
+    /// Why, as the sync said it.
+    pub error: String,
+    /// Sync runs in a row that failed for this trial, this one included.
+    pub failing_runs: u32,
+    /// When the first of those runs was (RFC 3339).
+    pub failing_since: String,
+    /// When the last of them was (RFC 3339): a digest counts each run once.
+    pub last_run: String,
+}
+
+/// Registry duties at the as-of date.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Duties {
+    /// Findings of severity error (overdue).
+    pub errors: usize,
+    /// Findings of severity warning (due soon).
+    pub warnings: usize,
+    /// The earliest due date among errors and warnings.
+    pub next_due: Option<NaiveDate>,
+    /// The most urgent finding's rule.
+    pub top: Option<String>,
+    /// The earliest deadline already passed (an error finding's due date).
+    pub overdue_since: Option<NaiveDate>,
+    /// The earliest deadline still ahead (a warning's due date).
+    pub upcoming: Option<NaiveDate>,
+}
+
+/// Recruitment, when an accrual log is configured.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recruitment {
+    /// Included so far.
+    pub enrolled: u32,
+    /// The target.
+    pub target: u32,
+    /// Participants ahead of (positive) or behind (negative) the linear plan.
+    pub ahead_of_plan: f64,
+    /// Probability of reaching the target by the planned end.
+    pub probability_on_time: Option<f64>,
+}
+
+/// One trial's row (also its JSON shape).
+#[derive(Debug, Clone, Serialize)]
+pub struct TrialStatus {
+    /// The trial.
+    pub nct_id: NctId,
+    /// Brief title (registry text).
+    pub title: Option<String>,
+    /// Overall status on the registry.
+    pub overall_status: Option<String>,
+    /// The registry's last update of the version current at as-of.
+    pub last_update: Option<String>,
+    /// Changes posted after `since`, up to as-of.
+    pub changes: Changes,
+    /// Registry duties.
+    pub duties: Duties,
+    /// Recruitment (null without an accrual log).
+    pub recruitment: Option<Recruitment>,
+    /// Why the trial could not be assessed (no stored version, bad accrual log…).
+    pub error: Option<String>,
+    /// The last sync could not fetch it (the row shows the stored data, if any).
+    pub fetch: Option<FetchFailure>,
+    /// Where the trial stands, in words ("recruiting", "not started (planned 2027-03-01)").
+    pub state: String,
+    /// What the office must do because of that state, if anything.
+    pub to_do: Option<String>,
+    /// Why the row needs action (⚠), in words, most urgent first; empty when it does not.
+    pub why: Vec<String>,
+}
+
+/// What makes a trial urgent, most important first: error findings, a failure to assess it,
+/// high-importance changes, warnings, recruitment behind the plan.
+type Urgency = (usize, bool, usize, usize, bool);
+
+impl TrialStatus {
+    /// Sort key: what needs action first.
+    fn urgency(&self) -> (std::cmp::Reverse<Urgency>, NaiveDate, NctId) {
+        let behind = self.recruitment.as_ref().is_some_and(|r| r.ahead_of_plan <= -1.0);
+        let failed = self.error.is_some() || self.fetch.is_some();
+        let key = (self.duties.errors, failed, self.changes.high, self.duties.warnings, behind);
+        // Among equals, the longest overdue, then the soonest due, first.
+        let when = self.duties.overdue_since.or(self.duties.upcoming).unwrap_or(NaiveDate::MAX);
+        (std::cmp::Reverse(key), when, self.nct_id.clone())
+    }
+
+    fn needs_action(&self) -> bool {
+        !self.reasons().is_empty()
+    }
+
+    /// Why the row needs action, in words, most urgent first: overdue duties, a failed fetch
+    /// or assessment, a high-importance change.
+    pub fn reasons(&self) -> Vec<String> {
+        let mut out = self.why.clone();
+        if let Some(f) = &self.fetch {
+            out.push(format!("could not fetch: {}", crate::text::short_reason(&f.error)));
+        }
+        if let Some(e) = &self.error {
+            out.push(format!("could not be assessed: {}", render::clip(e, 100)));
+        }
+        if let Some(top) = self.changes.items.iter().find(|i| i.importance == Importance::High) {
+            out.push(format!("a high-importance change: {}", render::clip(&top.summary, 80)));
+        }
+        out
+    }
+}
+
+/// Which changes a digest covers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Window {
+    /// `stored`: versions ctwatch stored after `from` up to `to` (instants); `posted`: versions
+    /// the registry posted after the day `from` up to the day `to` (`--since`).
+    pub basis: &'static str,
+    /// Start, exclusive.
+    pub from: String,
+    /// End, inclusive: for `stored`, now.
+    #[serde(skip)]
+    pub to: String,
+    /// Where `from` came from: `previous digest`, `first digest` (the last 7 days) or `--since`.
+    pub source: &'static str,
+}
+
+/// The digest (also its JSON shape).
+#[derive(Debug, Clone, Serialize)]
+pub struct Digest {
+    /// The digest date.
+    pub as_of: NaiveDate,
+    /// The first day the window covers, minus one (kept for readers of earlier digests).
+    pub since: NaiveDate,
+    /// Where the window's start came from (as `window.source`).
+    pub since_source: &'static str,
+    /// The newest storing time this digest covers (RFC 3339): the next digest starts after
+    /// it. A time taken from the store, not the clock, so a rerun with nothing new stored
+    /// writes the same digest (and commits nothing).
+    pub covered_up_to: String,
+    /// Which changes it covers.
+    pub window: Window,
+    /// One row per trial, what needs action first.
+    pub trials: Vec<TrialStatus>,
+}
+
+/// Failing sync runs in a row before the trial's issue is told.
+pub const FAILING_RUNS_NOTICE: u32 = 3;
+
+/// What the previous portfolio digest left for this one: the newest storing time it covered,
+/// and the trials whose sync was failing then.
+#[derive(Default)]
+struct Previous {
+    covered_up_to: Option<chrono::DateTime<chrono::Utc>>,
+    fetch: std::collections::HashMap<NctId, FetchFailure>,
+}
+
+impl Previous {
+    /// Reads `latest.json`; a digest of an earlier ctwatch (dated `DATE.json` files only)
+    /// counts as made at the end of its as-of day.
+    fn read(dir: &std::path::Path) -> Previous {
+        let latest = dir.join("latest.json");
+        if let Ok(bytes) = crate::bounded::read_bounded(&latest, 64 << 20)
+            && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && let Some(covered) = v["covered_up_to"].as_str().and_then(clock::parse_instant)
+        {
+            let fetch = v["trials"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| {
+                    let id = NctId::parse(t["nct_id"].as_str()?).ok()?;
+                    let f: FetchFailure = serde_json::from_value(t["fetch"].clone()).ok()?;
+                    Some((id, f))
+                })
+                .collect();
+            return Previous { covered_up_to: Some(covered), fetch };
+        }
+        let dated = std::fs::read_dir(dir)
+            .ok()
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter_map(|n| n.strip_suffix(".json").and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()))
+            .max();
+        Previous {
+            covered_up_to: dated.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc()),
+            fetch: Default::default(),
+        }
+    }
+}
+
+/// The trial's fetch failure after the last sync: counted once per sync run (a digest made
+/// twice after one sync does not count it twice), reset by a run that fetched it.
+fn fetch_failure(
+    id: &NctId,
+    run: Option<&crate::store::LastRun>,
+    before: Option<&FetchFailure>,
+) -> Option<FetchFailure> {
+    let Some(run) = run.filter(|r| r.trials.contains(id)) else { return before.cloned() };
+    if before.is_some_and(|b| b.last_run == run.at) {
+        return before.cloned();
+    }
+    let error = run.failed.get(id)?;
+    Some(match before {
+        Some(b) => FetchFailure {
+            error: error.clone(),
+            failing_runs: b.failing_runs + 1,
+            failing_since: b.failing_since.clone(),
+            last_run: run.at.clone(),
+        },
+        None => FetchFailure {
+            error: error.clone(),
+            failing_runs: 1,
+            failing_since: run.at.clone(),
+            last_run: run.at.clone(),
+        },
+    })
+}
+
+/// One trial's row; a failure becomes the row's `error`, never the whole digest's.
+fn assess(config: &Config, id: &NctId, window: &Window, as_of: NaiveDate) -> TrialStatus {
+    let mut row = TrialStatus {
+        nct_id: id.clone(),
+        title: None,
+        overall_status: None,
+        last_update: None,
+        changes: Changes::default(),
+        duties: Duties::default(),
+        recruitment: None,
+        error: None,
+        fetch: None,
+        state: String::new(),
+        to_do: None,
+        why: Vec::new(),
+    };
+    // Registry facts, changes and duties need no accrual log: load without one first, so a bad
+    // log never hides them.
+    let mut loaded = match inputs::load_without_log(config, id, as_of) {
+        Ok(l) => l,
+        Err(e) => {
+            row.error = Some(crate::one_line(&e));
+            return row;
+        }
+    };
+    let doc = loaded.study();
+    row.title = study::brief_title(doc).map(str::to_string);
+    row.overall_status = study::overall_status(doc).map(str::to_string);
+    row.last_update = Some(loaded.versions[loaded.used].0.posted.to_string());
+    row.changes = changes_in(&loaded, window);
+    // Findings and recruitment with the configured accrual log, if any.
+    let has_log = config.trial(id).is_some_and(|t| t.accrual.is_some());
+    let findings = if has_log {
+        // The store is read once: the log is attached to the inputs already loaded.
+        match loaded.attach_log(None).and_then(|()| report::build_from(&loaded)) {
+            Ok(r) => {
+                if let (Some(enrolled), Some(ahead)) = (r.enrolled, r.ahead_of_plan) {
+                    row.recruitment = Some(Recruitment {
+                        enrolled,
+                        target: r.target,
+                        ahead_of_plan: ahead,
+                        // The model the progress report leads with.
+                        probability_on_time: r.lead().map(|l| l.probability_on_time),
+                    });
+                }
+                r.findings
+            }
+            Err(e) => {
+                row.error = Some(crate::one_line(&e));
+                loaded.findings()
+            }
+        }
+    } else {
+        loaded.findings()
+    };
+    let urgent: Vec<_> = findings.iter().filter(|f| f.severity != Severity::Info).collect();
+    row.duties.errors = urgent.iter().filter(|f| f.severity == Severity::Error).count();
+    row.duties.warnings = urgent.len() - row.duties.errors;
+    row.duties.next_due = urgent.iter().filter_map(|f| f.due).min();
+    row.duties.top = urgent.first().map(|f| f.rule.to_string());
+    row.duties.overdue_since = urgent.iter().filter(|f| f.severity == Severity::Error).filter_map(|f| f.due).min();
+    row.duties.upcoming = urgent.iter().filter(|f| f.severity == Severity::Warning).filter_map(|f| f.due).min();
+    let (state, to_do) = state_in_words(loaded.study(), row.recruitment.as_ref().map(|r| r.enrolled), as_of);
+    row.state = state;
+    row.to_do = to_do;
+    for f in findings.iter().filter(|f| f.severity == Severity::Error) {
+        row.why.push(finding_in_words(f, loaded.study(), as_of));
+    }
+    row
+}
+
+/// A finding as a manager reads it: what is overdue, since when.
+fn finding_in_words(f: &crate::compliance::Finding, doc: &serde_json::Value, as_of: NaiveDate) -> String {
+    match f.rule {
+        "verification_overdue" => {
+            let verified = study::date_at(doc, "/protocolSection/statusModule/statusVerifiedDate");
+            match verified {
+                Some(v) => {
+                    let months = (as_of.year() - v.first_day().year()) * 12 + as_of.month() as i32
+                        - v.first_day().month() as i32;
+                    format!("registry record not verified for {months} months")
+                }
+                None => "registry record not verified in time".into(),
+            }
+        }
+        rule => {
+            let what = rule.replace('_', " ");
+            match f.due {
+                Some(due) => format!("registry duty overdue: {what} (since {due})"),
+                None => format!("registry duty: {what}"),
+            }
+        }
+    }
+}
+
+/// Where the trial stands in the registry's words, and what (if anything) that asks of the
+/// office.
+fn state_in_words(doc: &serde_json::Value, enrolled: Option<u32>, as_of: NaiveDate) -> (String, Option<String>) {
+    let status = study::overall_status(doc).unwrap_or("");
+    let start = study::date_at(doc, study::START_DATE).map(|d| d.first_day());
+    let text = |p: &str| doc.pointer(p).and_then(serde_json::Value::as_str).map(str::to_string);
+    let completion = text(study::COMPLETION_DATE).unwrap_or_else(|| "–".into());
+    match status {
+        _ if start.is_some_and(|s| s > as_of) || (status == "NOT_YET_RECRUITING" && enrolled.unwrap_or(0) == 0) => (
+            format!("not started (planned {})", start.map_or_else(|| "–".to_string(), |s| s.to_string())),
+            Some("nothing yet; set the registry status to recruiting within 30 days of the first inclusion".into()),
+        ),
+        "RECRUITING" => ("recruiting".into(), None),
+        "ENROLLING_BY_INVITATION" => ("enrolling by invitation".into(), None),
+        "ACTIVE_NOT_RECRUITING" => (
+            "recruitment closed, follow-up ongoing".into(),
+            Some(format!("update the record when the study completes (planned {completion})")),
+        ),
+        "COMPLETED" => (
+            format!("completed ({completion})"),
+            Some("nothing on the registry's status; post results where they are due".into()),
+        ),
+        "TERMINATED" => (
+            format!(
+                "terminated{}",
+                text("/protocolSection/statusModule/whyStopped")
+                    .map_or_else(String::new, |w| format!(": {}", render::clip(&w, 60)))
+            ),
+            Some("nothing on the registry's status; post results where they are due".into()),
+        ),
+        "WITHDRAWN" => (
+            "withdrawn before the first participant".into(),
+            Some("nothing; it can be taken off the watch list".into()),
+        ),
+        "SUSPENDED" => {
+            ("suspended".into(), Some("update the registry status when recruitment resumes or the study stops".into()))
+        }
+        "UNKNOWN" => (
+            "status unknown on the registry (not verified for 2 years)".into(),
+            Some("verify the record on the registry and update its status and dates".into()),
+        ),
+        other => (diff::humanize(other), None),
+    }
+}
+
+/// The changes a digest covers for one trial (see the module's doc for which).
+fn changes_in(loaded: &inputs::Loaded, window: &Window) -> Changes {
+    let mut changes = Changes::default();
+    let found = |snap: &crate::store::Snapshot| clock::parse_instant(&snap.fetched_at);
+    let mut items: Vec<ChangeItem> = Vec::new();
+    changes.newest_stored = loaded.versions.iter().filter_map(|(_, snap)| found(snap)).max();
+    if window.basis == "posted" {
+        let after = NaiveDate::parse_from_str(&window.from, "%Y-%m-%d").unwrap_or(NaiveDate::MIN);
+        let up_to = NaiveDate::parse_from_str(&window.to, "%Y-%m-%d").unwrap_or(NaiveDate::MAX);
+        for pair in loaded.versions.windows(2) {
+            let ((_, before), (version, after_snap)) = (&pair[0], &pair[1]);
+            if version.posted > after && version.posted <= up_to {
+                let day = found(after_snap).map_or(version.posted, |t| t.date_naive());
+                items.extend(
+                    crate::diff::between(before, after_snap).0.into_iter().map(|c| item(c, version.posted, day)),
+                );
+            }
+        }
+    } else {
+        let (Some(from), Some(to)) = (clock::parse_instant(&window.from), clock::parse_instant(&window.to)) else {
+            return changes;
+        };
+        let within = |t: Option<chrono::DateTime<chrono::Utc>>| t.is_some_and(|t| t > from && t <= to);
+        // Now watched: nothing of this trial was stored before the window.
+        changes.now_watched = loaded.versions.iter().all(|(_, snap)| found(snap).is_none_or(|t| t > from))
+            && loaded.versions.iter().any(|(_, snap)| within(found(snap)));
+        if !changes.now_watched {
+            for pair in loaded.versions.windows(2) {
+                let ((_, before), (version, after_snap)) = (&pair[0], &pair[1]);
+                let (t_before, t_after) = (found(before), found(after_snap));
+                // Found by a sync in the window, against a version already known then (a
+                // version backfilled later is the trial's past, not news).
+                if after_snap.origin == crate::store::Origin::Api && within(t_after) && t_before <= t_after {
+                    let day = t_after.map_or(version.posted, |t| t.date_naive());
+                    items.extend(
+                        crate::diff::between(before, after_snap).0.into_iter().map(|c| item(c, version.posted, day)),
+                    );
+                }
+            }
+        }
+    }
+    items.sort_by_key(|i| i.importance);
+    for i in &items {
+        match i.importance {
+            Importance::High => changes.high += 1,
+            Importance::Medium => changes.medium += 1,
+            Importance::Low => changes.low += 1,
+        }
+    }
+    changes.top = items.iter().find(|i| i.importance != Importance::Low).map(|i| i.summary.clone());
+    changes.items = items;
+    changes
+}
+
+fn item(c: crate::diff::Change, posted: NaiveDate, found: NaiveDate) -> ChangeItem {
+    ChangeItem { summary: c.summary, importance: c.importance, posted, found }
+}
+
+fn changes_cell(c: &Changes) -> String {
+    if c.now_watched {
+        return "now watched".into();
+    }
+    if c.high + c.medium + c.low == 0 {
+        return "none".into();
+    }
+    let counts = format!("{} high, {} medium, {} low", c.high, c.medium, c.low);
+    match &c.top {
+        Some(top) => format!("{counts}: {}", render::clip(top, 60)),
+        None => counts,
+    }
+}
+
+fn duties_cell(d: &Duties, sep: &str, as_of: NaiveDate) -> String {
+    if d.errors + d.warnings == 0 {
+        return "in order".into();
+    }
+    let mut parts = Vec::new();
+    if d.errors > 0 {
+        let since = d.overdue_since.map_or_else(String::new, |due| {
+            format!(" since {due} ({})", render::plural((as_of - due).num_days().max(0) as usize, "day"))
+        });
+        parts.push(format!("{} overdue{since}", d.errors));
+    }
+    if let Some(due) = d.upcoming {
+        let days = (due - as_of).num_days();
+        let text = match days {
+            0 => format!("due today ({due})"),
+            d if d > 0 => format!("due {due} (in {})", render::plural(d as usize, "day")),
+            // A warning about a time already passed (e.g. no update for a year).
+            d => format!("to look at since {due} ({})", render::plural((-d) as usize, "day")),
+        };
+        parts.push(format!("{} {text}", d.warnings));
+    }
+    parts.join(sep)
+}
+
+fn recruitment_cell(r: &Option<Recruitment>, sep: &str) -> String {
+    match r {
+        None => "no accrual log".into(),
+        Some(r) => {
+            let plan = if r.ahead_of_plan.abs() < 0.05 {
+                "on plan".to_string()
+            } else if r.ahead_of_plan > 0.0 {
+                format!("{} ahead", count(r.ahead_of_plan))
+            } else {
+                format!("{} behind", count(-r.ahead_of_plan))
+            };
+            let p = r.probability_on_time.map_or_else(String::new, |p| format!("{sep}{} on time", percent(100.0 * p)));
+            format!("{} of {}, {plan}{p}", r.enrolled, r.target)
+        }
+    }
+}
+
+/// A row: `sep` joins the lines of a cell ("\n" on a terminal, "; " in Markdown and HTML).
+fn row_cells(t: &TrialStatus, sep: &str, as_of: NaiveDate) -> Vec<String> {
+    let mut status: String = if t.state.is_empty() {
+        t.overall_status.as_deref().map_or_else(|| "–".into(), diff::humanize)
+    } else {
+        t.state.clone()
+    };
+    let updated = t.last_update.as_deref().unwrap_or("–");
+    if sep == "\n" {
+        status.push_str(&format!("\n{updated}"));
+    } else {
+        status.push_str(&format!("; last update {updated}"));
+        if let Some(to_do) = &t.to_do {
+            status.push_str(&format!("; to do: {to_do}"));
+        }
+    }
+    let reasons = t.reasons();
+    let flag = if reasons.is_empty() { "" } else { "⚠ " };
+    let why = match (reasons.is_empty(), sep) {
+        (true, _) => String::new(),
+        // On a terminal one reason a line, short, so the column stays narrow.
+        (false, "\n") => reasons
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                format!("\n{}{}", if i == 0 { "why: " } else { "     " }, render::clip(&render::terminal_safe(r), 40))
+            })
+            .collect(),
+        (false, _) => format!("{sep}why: {}", reasons.join("; ")),
+    };
+    let trial = match &t.title {
+        // On a terminal the title goes under the id; in a page it follows it.
+        Some(title) if sep == "\n" => {
+            format!("{flag}{}\n{}{why}", t.nct_id, render::clip(&render::terminal_safe(title), 26))
+        }
+        Some(title) => format!("{flag}{} — {}{why}", t.nct_id, render::clip(title, 70)),
+        None => format!("{flag}{}{why}", t.nct_id),
+    };
+    let fetch = t.fetch.as_ref().map(|f| {
+        let runs = if f.failing_runs == 1 { String::new() } else { format!(" ({} runs in a row)", f.failing_runs) };
+        format!("could not fetch{runs}: {}", crate::text::short_reason(&f.error))
+    });
+    if t.title.is_none()
+        && let Some(e) = &t.error
+    {
+        let why = fetch.unwrap_or_else(|| format!("error: {}", render::clip(e, 120)));
+        return vec![trial, "–".into(), "–".into(), "–".into(), why];
+    }
+    let changes = match fetch {
+        Some(f) => format!("{f}{sep}{}", changes_cell(&t.changes)),
+        None => changes_cell(&t.changes),
+    };
+    vec![
+        trial,
+        status,
+        duties_cell(&t.duties, sep, as_of),
+        match &t.error {
+            Some(e) => format!("error: {}", render::clip(e, 80)),
+            None => recruitment_cell(&t.recruitment, sep),
+        },
+        changes,
+    ]
+}
+
+const HEADER: [&str; 5] = ["Trial", "Status, last update", "Registry duties", "Recruitment", "Registry changes"];
+
+/// "2026-11-23 06:17 UTC".
+fn instant(text: &str) -> String {
+    clock::parse_instant(text).map_or_else(|| text.to_string(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+}
+
+fn headline(d: &Digest) -> String {
+    let n = d.trials.len();
+    let action = d.trials.iter().filter(|t| t.needs_action()).count();
+    let window = match (d.window.basis, d.window.source) {
+        ("posted", _) => format!("Changes the registry posted from {} to {}.", d.since + Duration::days(1), d.as_of),
+        (_, "previous digest") => format!(
+            "Changes ctwatch found since the previous digest (which covered up to {}).",
+            instant(&d.window.from)
+        ),
+        _ => format!("Changes ctwatch found since {} (the first digest: the last 7 days).", instant(&d.window.from)),
+    };
+    format!(
+        "{n} trial{}, {action} need{} action (⚠). {window}",
+        if n == 1 { "" } else { "s" },
+        if action == 1 { "s" } else { "" },
+    )
+}
+
+/// Each change line with both of its dates, by trial in the table's order; a newly watched
+/// trial in one line.
+fn change_lines(d: &Digest) -> Vec<String> {
+    let mut lines = Vec::new();
+    for t in &d.trials {
+        if t.changes.now_watched {
+            lines.push(format!(
+                "{}: now watched ({})",
+                t.nct_id,
+                t.overall_status.as_deref().map_or("–".into(), diff::humanize)
+            ));
+        }
+        for i in &t.changes.items {
+            lines.push(format!(
+                "{}: {} ({}; posted {}, found {})",
+                t.nct_id,
+                i.summary,
+                i.importance.as_str(),
+                i.posted,
+                i.found
+            ));
+        }
+    }
+    lines
+}
+
+/// The digest for a terminal: the headline, the table, then each change on its own line.
+pub fn terminal(d: &Digest) -> String {
+    let mut out = format!("{}\n", headline(d));
+    out.push_str(&render::table_lines(&HEADER, d.trials.iter().map(|t| row_cells(t, "\n", d.as_of))));
+    let lines = change_lines(d);
+    if !lines.is_empty() {
+        out.push_str("\nChanges:\n");
+        for l in lines {
+            out.push_str(&format!("  {}\n", render::terminal_safe(&l)));
+        }
+    }
+    out
+}
+
+/// The digest as report blocks (Markdown and HTML from one model); `issues` is the issues
+/// page that holds each trial's notice issue, when known.
+pub fn blocks(d: &Digest, issues: Option<&str>) -> Vec<Block> {
+    let mut blocks = vec![
+        Block::Title(format!("Portfolio status as of {}", d.as_of)),
+        Block::Lead(headline(d)),
+        Block::Table(HEADER.map(String::from).to_vec(), d.trials.iter().map(|t| row_cells(t, "; ", d.as_of)).collect()),
+    ];
+    let lines = change_lines(d);
+    if !lines.is_empty() {
+        blocks.push(Block::Heading("Changes".into()));
+        blocks.push(Block::List(lines));
+    }
+    blocks.push(Block::Heading("Links".into()));
+    for t in &d.trials {
+        blocks.push(Block::Links(t.nct_id.to_string(), links(t, issues)));
+    }
+    blocks.push(Block::Para(
+        "Registry duties: \"overdue\" is a deadline passed, \"due\" one within 30 days; each trial's issue and its registry check say what to update. Recruitment is shown for the trials whose accrual log ctwatch is given. Each change shows the day the registry posted it and the day ctwatch found it."
+            .into(),
+    ));
+    blocks
+}
+
+/// A trial's links: its registry record, its latest progress report (beside this digest in
+/// the reports folder) and, when the issues page is known, its notice issue.
+fn links(t: &TrialStatus, issues: Option<&str>) -> Vec<(String, String)> {
+    let id = t.nct_id.as_str();
+    let mut out = vec![
+        ("registry record".to_string(), format!("https://clinicaltrials.gov/study/{id}")),
+        ("progress report".to_string(), format!("../{id}/progress.html")),
+    ];
+    if let Some(base) = issues {
+        // The issue's exact title, searched: found without knowing its number.
+        let q = format!("is:issue \"ctwatch: {id} registry changes\"");
+        let q: String = q
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+                b' ' => "+".to_string(),
+                b => format!("%{b:02X}"),
+            })
+            .collect();
+        out.push(("notice issue".to_string(), format!("{base}?q={q}")));
+    }
+    out
+}
+
+/// The digest of `ids` at `as_of`, `now` being the clock's instant: the window (from `since`
+/// on the registry's posting dates, else from what the previous digest in `dir` covered), one
+/// row per trial, what needs action first.
+pub fn build(
+    config: &Config,
+    ids: &[NctId],
+    since: Option<NaiveDate>,
+    as_of: NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+    dir: &std::path::Path,
+) -> anyhow::Result<Digest> {
+    let previous = Previous::read(dir);
+    let window = match since {
+        Some(since) => Window { basis: "posted", from: since.to_string(), to: as_of.to_string(), source: "--since" },
+        None => match previous.covered_up_to {
+            Some(t) => {
+                Window { basis: "stored", from: clock::rfc3339(t), to: clock::rfc3339(now), source: "previous digest" }
+            }
+            None => Window {
+                basis: "stored",
+                from: clock::rfc3339(now - Duration::days(7)),
+                to: clock::rfc3339(now),
+                source: "first digest",
+            },
+        },
+    };
+    let state = crate::store::Store::new(&config.snapshots).sync_state().and_then(|s| s.last_run);
+    let progress = crate::feedback::start("status", ids.len() as u64, "trials", false);
+    let mut trials: Vec<TrialStatus> = ids
+        .iter()
+        .map(|id| {
+            let mut row = assess(config, id, &window, as_of);
+            row.fetch = fetch_failure(id, state.as_ref(), previous.fetch.get(id));
+            progress.inc(1, id.as_str());
+            row
+        })
+        .collect();
+    drop(progress);
+    trials.sort_by_key(TrialStatus::urgency);
+    let since = match window.basis {
+        "posted" => since.unwrap_or(as_of),
+        _ => clock::parse_instant(&window.from).map_or(as_of, |t| t.date_naive()),
+    };
+    // The newest version any trial has stored (never before the window's start).
+    let newest_stored = trials
+        .iter()
+        .filter_map(|t| t.changes.newest_stored)
+        .chain(clock::parse_instant(&window.from).filter(|_| window.basis == "stored"))
+        .max()
+        .map_or_else(|| window.from.clone(), clock::rfc3339);
+    let digest = Digest { as_of, since, since_source: window.source, covered_up_to: newest_stored, window, trials };
+    Ok(digest)
+}
