@@ -27,6 +27,8 @@ pub mod report;
 pub mod store;
 pub mod text;
 
+pub use text::one_line;
+
 use cli::{Cli, Command};
 use config::Config;
 
@@ -83,24 +85,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Discover(args) => commands::discover::run(&config, &args, &mut out),
         Command::Completions(_) | Command::Man => unreachable!("handled above"),
     }
-}
-
-/// The error chain on one line (`outer: inner: cause`), safe for a terminal.
-pub fn one_line(e: &anyhow::Error) -> String {
-    // Errors that print their source themselves (`path: os error`) would otherwise show the
-    // OS message twice: a cause already at the end of the line is not repeated.
-    let mut line = String::new();
-    for cause in e.chain() {
-        let text = cause.to_string();
-        if line.ends_with(&text) {
-            continue;
-        }
-        if !line.is_empty() {
-            line.push_str(": ");
-        }
-        line.push_str(&text);
-    }
-    text::terminal_safe(&line)
 }
 
 /// True when the error is only that stdout was closed (`ctwatch … | head`).

@@ -87,6 +87,24 @@ pub fn short_reason(error: &str) -> String {
     clip(reason, 60)
 }
 
+/// The error chain on one line (`outer: inner: cause`), safe for a terminal.
+pub fn one_line(e: &anyhow::Error) -> String {
+    // Errors that print their source themselves (`path: os error`) would otherwise show the
+    // OS message twice: a cause already at the end of the line is not repeated.
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.ends_with(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    terminal_safe(&line)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

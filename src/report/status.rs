@@ -297,7 +297,7 @@ fn assess(config: &Config, id: &NctId, window: &Window, as_of: NaiveDate) -> Tri
     let mut loaded = match inputs::load_without_log(config, id, as_of) {
         Ok(l) => l,
         Err(e) => {
-            row.error = Some(crate::one_line(&e));
+            row.error = Some(crate::text::one_line(&e));
             return row;
         }
     };
@@ -324,7 +324,7 @@ fn assess(config: &Config, id: &NctId, window: &Window, as_of: NaiveDate) -> Tri
                 r.findings
             }
             Err(e) => {
-                row.error = Some(crate::one_line(&e));
+                row.error = Some(crate::text::one_line(&e));
                 loaded.findings()
             }
         }
