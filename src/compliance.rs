@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::accrual::AccrualLog;
 use crate::diff::humanize;
+use crate::partial_date::PartialDate;
 use crate::registry::study::{date_at as date, text_at as text};
 
 /// How urgent a finding is.
@@ -81,21 +82,90 @@ pub struct Context<'a> {
     pub as_of: NaiveDate,
 }
 
+/// What every rule reads, prepared once.
+struct Record<'a> {
+    study: &'a Value,
+    as_of: NaiveDate,
+    target: Option<u32>,
+    /// `overallStatus`.
+    status: &'a str,
+    /// The status the duties concern: `lastKnownStatus` while the registry shows UNKNOWN.
+    effective: &'a str,
+    /// `effective` is one of [`OPEN`].
+    open: bool,
+    verified: Option<PartialDate>,
+    completion: Option<PartialDate>,
+    /// The log's inclusions up to as-of, oldest first.
+    inclusions: Vec<&'a crate::accrual::Inclusion>,
+}
+
+impl Record<'_> {
+    /// The text at `field` of the status module.
+    fn text(&self, field: &str) -> Option<&str> {
+        text(self.study, &format!("{}/{field}", crate::registry::study::STATUS_MODULE))
+    }
+
+    /// The date at `field` of the status module.
+    fn date(&self, field: &str) -> Option<PartialDate> {
+        date(self.study, &format!("{}/{field}", crate::registry::study::STATUS_MODULE))
+    }
+
+    fn first_inclusion(&self) -> Option<NaiveDate> {
+        self.inclusions.first().map(|i| i.enrolled_on)
+    }
+
+    /// A finding for `rule` due on `due`, warned `warn_days` ahead.
+    fn finding(&self, rule: &'static str, due: NaiveDate, warn_days: i64, message: String) -> Finding {
+        Finding { rule, severity: severity(due, self.as_of, warn_days), due: Some(due), message }
+    }
+}
+
+/// The rules, each a function with its source; [`check`] runs them all.
+const RULES: [fn(&Record, &mut Vec<Finding>); 10] = [
+    unreadable_date,
+    verification_overdue,
+    site_status_stale,
+    overall_status_stale,
+    start_date_not_actual,
+    primary_completion_not_actual,
+    enrollment_not_actual,
+    completion_passed_open_status,
+    unknown_status_risk,
+    record_not_updated,
+];
+
 /// All findings for a record, most severe first, then by due date.
 pub fn check(study: &Value, ctx: Context) -> Vec<Finding> {
-    let as_of = ctx.as_of;
-    let mut out = Vec::new();
     let sm = crate::registry::study::STATUS_MODULE;
     let status = text(study, &format!("{sm}/overallStatus")).unwrap_or("");
-    // While the registry shows UNKNOWN, the sponsor's last status is what the duties concern.
     let effective =
         if status == "UNKNOWN" { text(study, &format!("{sm}/lastKnownStatus")).unwrap_or(status) } else { status };
-    let open = OPEN.contains(&effective);
-    let verified = date(study, &format!("{sm}/statusVerifiedDate"));
-    let completion = date(study, &format!("{sm}/completionDateStruct/date"));
+    let mut inclusions: Vec<_> =
+        ctx.log.map(|l| l.inclusions.iter().filter(|i| i.enrolled_on <= ctx.as_of).collect()).unwrap_or_default();
+    inclusions.sort_by_key(|i| i.enrolled_on);
+    let record = Record {
+        study,
+        as_of: ctx.as_of,
+        target: ctx.target,
+        status,
+        effective,
+        open: OPEN.contains(&effective),
+        verified: date(study, &format!("{sm}/statusVerifiedDate")),
+        completion: date(study, &format!("{sm}/completionDateStruct/date")),
+        inclusions,
+    };
+    let mut out = Vec::new();
+    for rule in RULES {
+        rule(&record, &mut out);
+    }
+    out.sort_by_key(|f| (f.severity, f.due));
+    out
+}
 
-    // unreadable_date: a duty date the registry holds but that is not a date; the rules that
-    // depend on it cannot be checked, which is itself worth fixing.
+/// `unreadable_date`: a duty date the registry holds but that is not a date (the data element
+/// definitions of ClinicalTrials.gov: YYYY, YYYY-MM or YYYY-MM-DD); the rules that depend on it
+/// cannot be checked, which is itself worth fixing.
+fn unreadable_date(r: &Record, out: &mut Vec<Finding>) {
     for (field, label) in [
         ("statusVerifiedDate", "status verified date"),
         ("startDateStruct/date", "start date"),
@@ -103,8 +173,7 @@ pub fn check(study: &Value, ctx: Context) -> Vec<Finding> {
         ("completionDateStruct/date", "completion date"),
         ("lastUpdateSubmitDate", "last update submitted date"),
     ] {
-        let pointer = format!("{sm}/{field}");
-        if let Some(raw) = text(study, &pointer).filter(|_| date(study, &pointer).is_none()) {
+        if let Some(raw) = r.text(field).filter(|_| r.date(field).is_none()) {
             let shown: String = raw.chars().take(40).collect();
             out.push(Finding {
                 rule: "unreadable_date",
@@ -116,172 +185,189 @@ pub fn check(study: &Value, ctx: Context) -> Vec<Finding> {
             });
         }
     }
+}
 
-    let mut inclusions: Vec<_> =
-        ctx.log.map(|l| l.inclusions.iter().filter(|i| i.enrolled_on <= as_of).collect()).unwrap_or_default();
-    inclusions.sort_by_key(|i| i.enrolled_on);
-    let first_inclusion = inclusions.first().map(|i| i.enrolled_on);
+/// `verification_overdue`: an open record is verified at least every 12 months (42 CFR
+/// 11.64(a)(1)(i)).
+fn verification_overdue(r: &Record, out: &mut Vec<Finding>) {
+    let Some(v) = r.verified.filter(|_| r.open) else { return };
+    let due = months(v.last_day(), 12);
+    let sev = severity(due, r.as_of, 30);
+    let message = match sev {
+        Severity::Error => format!(
+            "The record was last verified in {v}, more than 12 months ago. Review it and confirm or update it on the registry (PRS) now; the deadline was {due}. Records must be verified at least every 12 months (42 CFR 11.64)."
+        ),
+        _ => format!(
+            "The record was last verified in {v}. Review and verify it on the registry (PRS) by {due}: records must be verified at least every 12 months (42 CFR 11.64)."
+        ),
+    };
+    out.push(Finding { rule: "verification_overdue", severity: sev, due: Some(due), message });
+}
 
-    // verification_overdue: verify at least every 12 months (42 CFR 11.64(a)(1)(i)).
-    if let Some(v) = verified.filter(|_| open) {
-        let due = months(v.last_day(), 12);
-        let sev = severity(due, as_of, 30);
-        let message = match sev {
-            Severity::Error => format!(
-                "The record was last verified in {v}, more than 12 months ago. Review it and confirm or update it on the registry (PRS) now; the deadline was {due}. Records must be verified at least every 12 months (42 CFR 11.64)."
-            ),
-            _ => format!(
-                "The record was last verified in {v}. Review and verify it on the registry (PRS) by {due}: records must be verified at least every 12 months (42 CFR 11.64)."
-            ),
-        };
-        out.push(Finding { rule: "verification_overdue", severity: sev, due: Some(due), message });
-    }
-
-    // site_status_stale: inclusions at a site the registry lists as not yet recruiting.
-    if let Some(sites) = study.pointer(crate::registry::study::LOCATIONS).and_then(Value::as_array) {
-        for site in sites.iter().filter(|s| s["status"] == "NOT_YET_RECRUITING") {
-            let facility = site["facility"].as_str().unwrap_or("");
-            let first = inclusions.iter().find(|i| i.facility.eq_ignore_ascii_case(facility)).map(|i| i.enrolled_on);
-            if let Some(first) = first {
-                let due = first + Duration::days(30);
-                let city = site["city"].as_str().map(|c| format!(", {c}")).unwrap_or_default();
-                out.push(Finding {
-                    rule: "site_status_stale",
-                    severity: severity(due, as_of, 30),
-                    due: Some(due),
-                    message: format!(
-                        "{facility}{city} has included participants since {first}, but the registry still lists the site as not yet recruiting. Set the site's recruitment status to Recruiting by {due}: site status must be updated within 30 days of a change (42 CFR 11.64(a)(1)(ii))."
-                    ),
-                });
-            }
+/// `site_status_stale`: a site's recruitment status is updated within 30 days of a change
+/// (42 CFR 11.64(a)(1)(ii)) — inclusions at a site the registry lists as not yet recruiting.
+fn site_status_stale(r: &Record, out: &mut Vec<Finding>) {
+    let Some(sites) = r.study.pointer(crate::registry::study::LOCATIONS).and_then(Value::as_array) else { return };
+    for site in sites.iter().filter(|s| s["status"] == "NOT_YET_RECRUITING") {
+        let facility = site["facility"].as_str().unwrap_or("");
+        let first = r.inclusions.iter().find(|i| i.facility.eq_ignore_ascii_case(facility)).map(|i| i.enrolled_on);
+        if let Some(first) = first {
+            let due = first + Duration::days(30);
+            let city = site["city"].as_str().map(|c| format!(", {c}")).unwrap_or_default();
+            out.push(r.finding(
+                "site_status_stale",
+                due,
+                30,
+                format!(
+                    "{facility}{city} has included participants since {first}, but the registry still lists the site as not yet recruiting. Set the site's recruitment status to Recruiting by {due}: site status must be updated within 30 days of a change (42 CFR 11.64(a)(1)(ii))."
+                ),
+            ));
         }
     }
+}
 
-    // overall_status_stale: target reached but still recruiting; or not yet recruiting after the first inclusion.
-    if let (Some(target), "RECRUITING") = (ctx.target, status)
-        && inclusions.len() >= target as usize
+/// `overall_status_stale`: the overall status is updated within 30 days of a change (42 CFR
+/// 11.64(a)(1)(ii)) — the target reached while the registry says recruiting, or the first
+/// inclusion while it says not yet recruiting.
+fn overall_status_stale(r: &Record, out: &mut Vec<Finding>) {
+    if let (Some(target), "RECRUITING") = (r.target, r.status)
+        && r.inclusions.len() >= target as usize
         && target > 0
     {
-        let reached = inclusions[target as usize - 1].enrolled_on;
+        let reached = r.inclusions[target as usize - 1].enrolled_on;
         let due = reached + Duration::days(30);
-        out.push(Finding {
-            rule: "overall_status_stale",
-            severity: severity(due, as_of, 30),
-            due: Some(due),
-            message: format!(
+        out.push(r.finding(
+            "overall_status_stale",
+            due,
+            30,
+            format!(
                 "The target of {target} was reached on {reached}, but the registry still says Recruiting. If recruitment has ended, set the overall status to Active, not recruiting (or Completed) by {due}: status changes must be posted within 30 days (42 CFR 11.64(a)(1)(ii))."
             ),
-        });
+        ));
     }
-    if let (Some(first), "NOT_YET_RECRUITING") = (first_inclusion, status) {
+    if let (Some(first), "NOT_YET_RECRUITING") = (r.first_inclusion(), r.status) {
         let due = first + Duration::days(30);
-        out.push(Finding {
-            rule: "overall_status_stale",
-            severity: severity(due, as_of, 30),
-            due: Some(due),
-            message: format!(
+        out.push(r.finding(
+            "overall_status_stale",
+            due,
+            30,
+            format!(
                 "The first participant was included on {first}, but the registry still says Not yet recruiting. Set the overall status to Recruiting by {due}: status changes must be posted within 30 days (42 CFR 11.64(a)(1)(ii))."
             ),
-        });
+        ));
     }
+}
 
-    // start_date_not_actual: the first inclusion is the actual start.
-    if let Some(first) = first_inclusion
-        && text(study, &format!("{sm}/startDateStruct/type")) != Some("ACTUAL")
+/// `start_date_not_actual`: the first inclusion is the actual study start, to be posted
+/// within 30 days (42 CFR 11.64(a)(1)(ii)).
+fn start_date_not_actual(r: &Record, out: &mut Vec<Finding>) {
+    let Some(first) = r.first_inclusion() else { return };
+    if r.text("startDateStruct/type") == Some("ACTUAL") {
+        return;
+    }
+    let due = first + Duration::days(30);
+    out.push(r.finding(
+        "start_date_not_actual",
+        due,
+        30,
+        format!(
+            "The first participant was included on {first}, but the registry's start date is still estimated ({}). Set the study start date to {first} (Actual) by {due} (42 CFR 11.64(a)(1)(ii)).",
+            r.text("startDateStruct/date").unwrap_or("none")
+        ),
+    ));
+}
+
+/// `primary_completion_not_actual`: an estimated primary completion date that has passed is
+/// made actual or moved within 30 days (42 CFR 11.64(a)(1)(ii)).
+fn primary_completion_not_actual(r: &Record, out: &mut Vec<Finding>) {
+    let Some(pc) = r.date("primaryCompletionDateStruct/date") else { return };
+    if r.text("primaryCompletionDateStruct/type") != Some("ESTIMATED") || pc.last_day() >= r.as_of {
+        return;
+    }
+    let due = pc.last_day() + Duration::days(30);
+    out.push(r.finding(
+        "primary_completion_not_actual",
+        due,
+        30,
+        format!(
+            "The estimated primary completion date ({pc}) has passed. If the last participant's primary outcome was measured, enter the actual date; if not, move the estimate. Update by {due} (42 CFR 11.64(a)(1)(ii): within 30 days)."
+        ),
+    ));
+}
+
+/// `enrollment_not_actual`: once the primary completion date is actual, the actual enrollment
+/// is due within 30 days (42 CFR 11.64(a)(1)(ii)).
+fn enrollment_not_actual(r: &Record, out: &mut Vec<Finding>) {
+    let Some(pc) = r.date("primaryCompletionDateStruct/date") else { return };
+    if r.text("primaryCompletionDateStruct/type") != Some("ACTUAL")
+        || text(r.study, crate::registry::study::ENROLLMENT_TYPE) != Some("ESTIMATED")
     {
-        let due = first + Duration::days(30);
+        return;
+    }
+    let due = pc.last_day() + Duration::days(30);
+    out.push(r.finding(
+        "enrollment_not_actual",
+        due,
+        30,
+        format!(
+            "The primary completion date ({pc}) is actual, but the enrollment is still the estimated target. Enter the actual number of participants enrolled by {due} (42 CFR 11.64(a)(1)(ii))."
+        ),
+    ));
+}
+
+/// `completion_passed_open_status`: a completion date past with an open status is updated
+/// within 30 days (42 CFR 11.64(a)(1)(ii)).
+fn completion_passed_open_status(r: &Record, out: &mut Vec<Finding>) {
+    let Some(c) = r.completion.filter(|c| r.open && c.last_day() < r.as_of) else { return };
+    let due = c.last_day() + Duration::days(30);
+    out.push(r.finding(
+        "completion_passed_open_status",
+        due,
+        30,
+        format!(
+            "The completion date ({c}) has passed but the status is still {}. Update the overall status (e.g. Completed) and the completion date (Actual) by {due}, or move the estimate (42 CFR 11.64(a)(1)(ii)).",
+            humanize(r.effective)
+        ),
+    ));
+}
+
+/// `unknown_status_risk`: the day the registry starts showing an open record as UNKNOWN — its
+/// completion date passed and its verification more than two years old (ClinicalTrials.gov's
+/// definition of "Unknown status").
+fn unknown_status_risk(r: &Record, out: &mut Vec<Finding>) {
+    let (true, Some(c), Some(v)) = (r.open, r.completion, r.verified) else { return };
+    let unknown_from = c.last_day().max(months(v.last_day(), 24)) + Duration::days(1);
+    let sev = severity(unknown_from - Duration::days(1), r.as_of, 365);
+    if sev == Severity::Info {
+        return;
+    }
+    let message = if sev == Severity::Error {
+        format!(
+            "The registry shows (or will show) this record as UNKNOWN since {unknown_from}: the completion date ({c}) has passed and the last verification ({v}) is more than two years old. Verify the record and update its status and dates to restore it."
+        )
+    } else {
+        format!(
+            "From {unknown_from} the registry will show this record as UNKNOWN status (completion date {c} passed and last verification {v} more than two years old). Verify the record, or update the completion date, before then."
+        )
+    };
+    out.push(Finding { rule: "unknown_status_risk", severity: sev, due: Some(unknown_from), message });
+}
+
+/// `record_not_updated`: an open record without an update submitted for 12 months (a warning:
+/// the registry expects open records to be kept current, 42 CFR 11.64).
+fn record_not_updated(r: &Record, out: &mut Vec<Finding>) {
+    let Some(last) = r.date("lastUpdateSubmitDate").filter(|_| r.open) else { return };
+    let due = months(last.last_day(), 12);
+    if r.as_of > due {
         out.push(Finding {
-            rule: "start_date_not_actual",
-            severity: severity(due, as_of, 30),
+            rule: "record_not_updated",
+            severity: Severity::Warning,
             due: Some(due),
             message: format!(
-                "The first participant was included on {first}, but the registry's start date is still estimated ({}). Set the study start date to {first} (Actual) by {due} (42 CFR 11.64(a)(1)(ii)).",
-                text(study, &format!("{sm}/startDateStruct/date")).unwrap_or("none")
+                "No update has been submitted since {last}. Check that status, dates, enrollment and sites are still current and submit an update."
             ),
         });
     }
-
-    // primary_completion_not_actual: the estimated primary completion date has passed.
-    if let Some(pc) = date(study, &format!("{sm}/primaryCompletionDateStruct/date"))
-        && text(study, &format!("{sm}/primaryCompletionDateStruct/type")) == Some("ESTIMATED")
-        && pc.last_day() < as_of
-    {
-        let due = pc.last_day() + Duration::days(30);
-        out.push(Finding {
-            rule: "primary_completion_not_actual",
-            severity: severity(due, as_of, 30),
-            due: Some(due),
-            message: format!(
-                "The estimated primary completion date ({pc}) has passed. If the last participant's primary outcome was measured, enter the actual date; if not, move the estimate. Update by {due} (42 CFR 11.64(a)(1)(ii): within 30 days)."
-            ),
-        });
-    }
-
-    // enrollment_not_actual: after an actual primary completion, the final enrollment is due.
-    if let Some(pc) = date(study, &format!("{sm}/primaryCompletionDateStruct/date"))
-        && text(study, &format!("{sm}/primaryCompletionDateStruct/type")) == Some("ACTUAL")
-        && text(study, crate::registry::study::ENROLLMENT_TYPE) == Some("ESTIMATED")
-    {
-        let due = pc.last_day() + Duration::days(30);
-        out.push(Finding {
-            rule: "enrollment_not_actual",
-            severity: severity(due, as_of, 30),
-            due: Some(due),
-            message: format!(
-                "The primary completion date ({pc}) is actual, but the enrollment is still the estimated target. Enter the actual number of participants enrolled by {due} (42 CFR 11.64(a)(1)(ii))."
-            ),
-        });
-    }
-
-    // completion_passed_open_status: completion date past with an open status.
-    if let Some(c) = completion.filter(|c| open && c.last_day() < as_of) {
-        let due = c.last_day() + Duration::days(30);
-        out.push(Finding {
-            rule: "completion_passed_open_status",
-            severity: severity(due, as_of, 30),
-            due: Some(due),
-            message: format!(
-                "The completion date ({c}) has passed but the status is still {}. Update the overall status (e.g. Completed) and the completion date (Actual) by {due}, or move the estimate (42 CFR 11.64(a)(1)(ii)).",
-                humanize(effective)
-            ),
-        });
-    }
-
-    // unknown_status_risk: the day the registry would start showing UNKNOWN.
-    if let (true, Some(c), Some(v)) = (open, completion, verified) {
-        let unknown_from = c.last_day().max(months(v.last_day(), 24)) + Duration::days(1);
-        let sev = severity(unknown_from - Duration::days(1), as_of, 365);
-        if sev != Severity::Info {
-            let message = if sev == Severity::Error {
-                format!(
-                    "The registry shows (or will show) this record as UNKNOWN since {unknown_from}: the completion date ({c}) has passed and the last verification ({v}) is more than two years old. Verify the record and update its status and dates to restore it."
-                )
-            } else {
-                format!(
-                    "From {unknown_from} the registry will show this record as UNKNOWN status (completion date {c} passed and last verification {v} more than two years old). Verify the record, or update the completion date, before then."
-                )
-            };
-            out.push(Finding { rule: "unknown_status_risk", severity: sev, due: Some(unknown_from), message });
-        }
-    }
-
-    // record_not_updated: no update posted for 12 months.
-    if let Some(last) = date(study, &format!("{sm}/lastUpdateSubmitDate")).filter(|_| open) {
-        let due = months(last.last_day(), 12);
-        if as_of > due {
-            out.push(Finding {
-                rule: "record_not_updated",
-                severity: Severity::Warning,
-                due: Some(due),
-                message: format!(
-                    "No update has been submitted since {last}. Check that status, dates, enrollment and sites are still current and submit an update."
-                ),
-            });
-        }
-    }
-
-    out.sort_by_key(|f| (f.severity, f.due));
-    out
 }
 
 #[cfg(test)]
