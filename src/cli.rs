@@ -89,7 +89,7 @@ impl Cli {
     pub fn quiet(&self) -> bool {
         let after = match &self.command {
             Command::Discover(a) => a.quiet,
-            Command::Completions(_) | Command::Man => true,
+            Command::Completions(_) | Command::Man | Command::Demo(_) => true,
             _ => self.files().is_some_and(|f| f.quiet),
         };
         self.global.quiet || after
@@ -106,7 +106,7 @@ impl Cli {
             Command::Backfill(a) => Some(&a.files),
             Command::Verify(a) => Some(&a.files),
             Command::Status(a) => Some(&a.files),
-            Command::Discover(_) | Command::Completions(_) | Command::Man => None,
+            Command::Discover(_) | Command::Completions(_) | Command::Man | Command::Demo(_) => None,
         }
     }
 
@@ -203,6 +203,12 @@ Exit status: 0 success; 1 a registry finding of severity error; 2 a trial could 
 ctwatch discover --sponsor \"UMCG\" --status RECRUITING --status NOT_YET_RECRUITING --add\n\n\
 Exit status: 0 success; 2 error.")]
     Discover(DiscoverArgs),
+    /// See ctwatch work without the internet: replay four versions of a trial's record through
+    /// a registry stand-in on this machine, and leave the store, a change notice, the reports
+    /// and the digest in DIR.
+    #[command(after_help = "Example:\n  ctwatch demo ctwatch-demo && open ctwatch-demo/reports/status/latest.html\n\n\
+Never contacts the real registry. Exit status: 0 success; 2 error (DIR exists and is not empty).")]
+    Demo(DemoArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = "Example:\n  ctwatch completions bash > ~/.local/share/bash-completion/completions/ctwatch")]
     Completions(CompletionsArgs),
@@ -293,6 +299,14 @@ pub struct CompletionsArgs {
     /// The shell
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `ctwatch demo`
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The folder to fill (created; refused when it exists and is not empty)
+    #[arg(value_name = "DIR", default_value = "ctwatch-demo")]
+    pub dir: PathBuf,
 }
 
 /// `ctwatch verify`

@@ -68,6 +68,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
             clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out)?;
             return Ok(Exit::Clean);
         }
+        // The demo brings its own config and store: the working folder's are not read.
+        Command::Demo(args) => return commands::demo::run(args, &mut out),
         _ => {}
     }
     feedback::set_quiet(cli.quiet());
@@ -83,7 +85,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Verify(args) => commands::verify::run(&config, &args, &mut out),
         Command::Status(args) => commands::status::run(&config, &args, &mut out),
         Command::Discover(args) => commands::discover::run(&config, &args, &mut out),
-        Command::Completions(_) | Command::Man => unreachable!("handled above"),
+        Command::Completions(_) | Command::Man | Command::Demo(_) => unreachable!("handled above"),
     }
 }
 

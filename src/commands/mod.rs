@@ -2,6 +2,7 @@
 
 pub mod backfill;
 pub mod check;
+pub mod demo;
 pub mod diff;
 pub mod discover;
 pub mod history;

@@ -3,8 +3,20 @@
 
 use std::process::Command;
 
-const SUBCOMMANDS: [&str; 11] =
-    ["sync", "diff", "history", "report", "check", "status", "discover", "backfill", "verify", "completions", "man"];
+const SUBCOMMANDS: [&str; 12] = [
+    "sync",
+    "diff",
+    "history",
+    "report",
+    "check",
+    "status",
+    "discover",
+    "backfill",
+    "verify",
+    "demo",
+    "completions",
+    "man",
+];
 
 fn ctwatch(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_ctwatch")).env_clear().args(args).output().unwrap();

@@ -6,6 +6,7 @@ mod backfill;
 mod cli;
 mod compliance;
 mod corpus;
+mod demo;
 mod diff;
 mod discover;
 mod docs;
