@@ -109,13 +109,23 @@ impl TrialOutcome {
     }
 }
 
+/// How sync decided what to fetch (JSON: `unchanged`, `probe`, `full`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FetchMode {
+    /// The registry's dataTimestamp equals the last successful sync's: nothing fetched.
+    Unchanged,
+    /// Posted dates asked for first, full records only where newer.
+    Probe,
+    /// Every full record: `--full`, or no stored version to compare with.
+    Full,
+}
+
 /// How sync decided what to fetch (also its JSON shape, under `"fetch"`).
 #[derive(Debug, Clone, Serialize)]
 pub struct FetchPlan {
-    /// `unchanged` (the registry's dataTimestamp equals the last successful sync's: nothing
-    /// fetched), `probe` (posted dates asked for first, full records only where newer) or
-    /// `full` (every full record: `--full`, or no stored version to compare with).
-    pub mode: &'static str,
+    /// How it decided.
+    pub mode: FetchMode,
     /// Trials whose posted date was asked for.
     pub probed: usize,
     /// Trials whose full record was fetched.
@@ -132,7 +142,7 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
     let state = store.sync_state();
     let fetched = crate::runtime()?.block_on(async {
         let version = registry.version().await.context("cannot reach the registry")?;
-        let mut plan = FetchPlan { mode: "full", probed: 0, fetched: 0, requests: 0 };
+        let mut plan = FetchPlan { mode: FetchMode::Full, probed: 0, fetched: 0, requests: 0 };
         // Only a real timestamp can say "nothing changed": anything else disables the shortcut
         // for this run (and is never recorded as the last one seen).
         let timestamp_ok = is_timestamp(&version.data_timestamp);
@@ -151,7 +161,7 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
             && ids.iter().all(|id| state.trials.contains(id))
             && ids.iter().all(|id| store.versions(id).is_ok_and(|v| !v.is_empty()))
         {
-            plan.mode = "unchanged";
+            plan.mode = FetchMode::Unchanged;
             return anyhow::Ok((version, Vec::new(), plan));
         }
         // 2. Ask for the posted dates only; fetch full records where the registry's is not the
@@ -165,7 +175,7 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
         let to_fetch: Vec<NctId> = if args.full || known.is_empty() {
             ids.clone()
         } else {
-            plan.mode = "probe";
+            plan.mode = FetchMode::Probe;
             plan.probed = known.len();
             let progress = crate::feedback::start("sync: asking for posted dates", known.len() as u64, "trials", true);
             let probe = registry.probe(&known).await;
@@ -586,18 +596,18 @@ const SUMMARY_ROWS: usize = 100;
 fn plan_line(plan: &FetchPlan, version: &ApiVersion, trials: usize) -> String {
     let requests = format!("{} request{}", plan.requests, if plan.requests == 1 { "" } else { "s" });
     match plan.mode {
-        "unchanged" => format!(
+        FetchMode::Unchanged => format!(
             "The registry's data has not changed since the last sync (dataTimestamp {}): nothing fetched ({requests}).\n",
             version.data_timestamp
         ),
-        "probe" => format!(
+        FetchMode::Probe => format!(
             "Asked the registry for {} posted date{}; fetched {} full record{} ({requests}).\n",
             plan.probed,
             if plan.probed == 1 { "" } else { "s" },
             plan.fetched,
             if plan.fetched == 1 { "" } else { "s" }
         ),
-        _ => format!(
+        FetchMode::Full => format!(
             "Fetched {} full record{} of {trials} ({requests}).\n",
             plan.fetched,
             if plan.fetched == 1 { "" } else { "s" }

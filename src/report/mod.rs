@@ -68,14 +68,36 @@ pub struct TrialInfo {
 /// Where the plan's figures came from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Sources {
-    /// `config` or `registry`.
-    pub target: &'static str,
-    /// `config` or `registry`.
-    pub recruitment_end: &'static str,
-    /// `config` or `default`.
-    pub prior_certainty: &'static str,
+    /// The config or the registry.
+    pub target: Source,
+    /// The config or the registry.
+    pub recruitment_end: Source,
+    /// The config or the default.
+    pub prior_certainty: Source,
     /// The accrual log read, if any.
     pub accrual_log: Option<String>,
+}
+
+/// Where a figure of the plan came from (JSON: `config`, `registry`, `default`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// `ctwatch.toml`.
+    Config,
+    /// The registry record.
+    Registry,
+    /// ctwatch's default.
+    Default,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Source::Config => "config",
+            Source::Registry => "registry",
+            Source::Default => "default",
+        })
+    }
 }
 
 /// A registry change of the last [`RECENT_DAYS`] days.
@@ -164,21 +186,21 @@ pub fn plan_of(loaded: &Loaded) -> anyhow::Result<(Plan, Sources)> {
         .with_context(|| format!("{id}: the registry record ({}) has no start date", version.name))?
         .first_day();
     let (end, end_source) = match trial_cfg.and_then(|t| t.recruitment_end) {
-        Some(d) => (d, "config"),
+        Some(d) => (d, Source::Config),
         None => (
             loaded.registry_end().with_context(|| {
                 format!("{id}: no completion date on the registry; set recruitment_end in ctwatch.toml")
             })?,
-            "registry",
+            Source::Registry,
         ),
     };
-    let target_source = if trial_cfg.and_then(|t| t.target).is_some() { "config" } else { "registry" };
+    let target_source = if trial_cfg.and_then(|t| t.target).is_some() { Source::Config } else { Source::Registry };
     let target = loaded
         .target()
         .with_context(|| format!("{id}: the registry gives no enrollment target; set target in ctwatch.toml"))?;
     let (prior_certainty, prior_source) = match trial_cfg.and_then(|t| t.prior_certainty) {
-        Some(p) => (p, "config"),
-        None => (0.5, "default"),
+        Some(p) => (p, Source::Config),
+        None => (0.5, Source::Default),
     };
     let sources = Sources {
         target: target_source,
@@ -474,11 +496,11 @@ pub struct Disagreements {
 pub fn disagreements(loaded: &Loaded, plan: &Plan, sources: &Sources) -> Disagreements {
     let target = loaded
         .registry_target()
-        .filter(|c| sources.target == "config" && *c != plan.target)
+        .filter(|c| sources.target == Source::Config && *c != plan.target)
         .map(|registry| Disagreement { used: plan.target, registry });
     let recruitment_end = loaded
         .registry_end()
-        .filter(|e| sources.recruitment_end == "config" && *e != plan.end)
+        .filter(|e| sources.recruitment_end == Source::Config && *e != plan.end)
         .map(|registry| Disagreement { used: plan.end, registry });
     Disagreements { target, recruitment_end }
 }
