@@ -15,6 +15,7 @@ pub mod commands;
 pub mod compliance;
 pub mod config;
 pub mod diff;
+pub mod exit;
 pub mod feedback;
 pub mod github;
 pub mod inputs;
@@ -27,32 +28,11 @@ pub mod report;
 pub mod store;
 pub mod text;
 
+pub use exit::{Exit, is_broken_pipe};
 pub use text::one_line;
 
 use cli::{Cli, Command};
 use config::Config;
-
-/// How a successful run ends, as in diff(1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// Nothing to report (status 0).
-    Clean,
-    /// Changes found with `--exit-code`, or error-severity findings (status 1).
-    Changes,
-    /// At least one trial failed while others may have succeeded (status 2).
-    Failed,
-}
-
-impl Exit {
-    /// The process exit status.
-    pub fn code(self) -> u8 {
-        match self {
-            Exit::Clean => 0,
-            Exit::Changes => 1,
-            Exit::Failed => 2,
-        }
-    }
-}
 
 /// Runs one command line.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
@@ -87,14 +67,4 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Discover(args) => commands::discover::run(&config, &args, &mut out),
         Command::Completions(_) | Command::Man | Command::Demo(_) => unreachable!("handled above"),
     }
-}
-
-/// True when the error is only that stdout was closed (`ctwatch … | head`).
-pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().filter_map(|c| c.downcast_ref::<std::io::Error>()).any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-}
-
-/// A single-threaded tokio runtime: ctwatch's requests are sequential by design (pacing).
-pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
 }

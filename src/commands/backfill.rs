@@ -13,13 +13,14 @@ use serde::Serialize;
 
 use crate::cli::{BackfillArgs, Format};
 use crate::config::Config;
+use crate::exit::Exit;
 use crate::nct::NctId;
 use crate::partial_date::PartialDate;
 use crate::registry::history::{Entry, History, Version};
 use crate::registry::study::{EARLIEST_POSTED, LAST_UPDATE, date_at};
 use crate::store::version::version_key;
 use crate::store::{Origin, Snapshot, Store, content_sha256};
-use crate::{Exit, clock, render};
+use crate::{clock, render};
 
 /// One version's line in the output.
 #[derive(Debug, Serialize)]
@@ -40,7 +41,7 @@ pub struct Row {
 pub fn run(config: &Config, args: &BackfillArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     // One client for every trial, so the one-request-a-second pacing holds across them.
     let history = History::new(config.history_base.clone(), config.registry.clone())?;
-    let rt = crate::runtime()?;
+    let rt = crate::registry::runtime()?;
     super::each_trial(config, &args.trials, args.format == Format::Json, out, |id, out| {
         one(config, args, &history, &rt, id, out)
     })

@@ -6,8 +6,9 @@ use std::io::Write;
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::compliance::Severity;
 use crate::config::Config;
+use crate::exit::Exit;
 use crate::nct::NctId;
-use crate::{Exit, render, report};
+use crate::{render, report};
 
 /// Runs `ctwatch check`.
 pub fn run(config: &Config, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {

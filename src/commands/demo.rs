@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, bail};
 
-use crate::Exit;
 use crate::cli::DemoArgs;
+use crate::exit::Exit;
 
 /// The bundled versions, in the order the registry posted them: (name, record).
 const VERSIONS: [(&str, &str); 4] = [

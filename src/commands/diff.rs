@@ -13,13 +13,14 @@ use serde_json::Value;
 use crate::cli::{DiffArgs, Format};
 use crate::config::Config;
 use crate::diff::{self, text};
+use crate::exit::Exit;
 use crate::nct::NctId;
 use crate::registry::{Registry, study};
+use crate::render;
 use crate::render::changes::{self, ChangeSet};
 use crate::render::notice::{self, TrialNotice};
 use crate::store::version::comparable;
 use crate::store::{Origin, Snapshot, Store, StoredVersion};
-use crate::{Exit, render};
 
 /// One side of a comparison.
 #[derive(Debug, Clone)]
@@ -179,7 +180,7 @@ fn index_of(id: &NctId, versions: &[(StoredVersion, Snapshot)], reference: &str)
 
 fn fetch_live(config: &Config, id: &NctId) -> anyhow::Result<Side> {
     let registry = Registry::new(config.api_base.clone(), config.registry.clone())?;
-    let fetched = crate::runtime()?.block_on(registry.study(id)).with_context(|| format!("{id}"))?;
+    let fetched = crate::registry::runtime()?.block_on(registry.study(id)).with_context(|| format!("{id}"))?;
     Ok(Side { name: "live".into(), study: fetched.study.into_value(), origin: Origin::Api })
 }
 

@@ -10,9 +10,10 @@ use serde::Serialize;
 
 use crate::cli::{DiscoverArgs, Format};
 use crate::config::{Config, DEFAULT_CONFIG_FILE};
+use crate::exit::Exit;
 use crate::registry::{Found, Registry, Search};
 use crate::render::{self, markdown};
-use crate::{Exit, clock, diff};
+use crate::{clock, diff};
 
 /// One found trial (also its JSON shape).
 #[derive(Debug, Serialize)]
@@ -46,7 +47,7 @@ pub fn run(config: &Config, args: &DiscoverArgs, out: &mut dyn Write) -> anyhow:
     }
     let search = Search { lead: args.lead.clone(), sponsor_or_collaborator: args.sponsor.clone(), statuses };
     let registry = Registry::new(config.api_base.clone(), config.registry.clone())?;
-    let found = crate::runtime()?.block_on(registry.search(&search)).context("cannot search the registry")?;
+    let found = crate::registry::runtime()?.block_on(registry.search(&search)).context("cannot search the registry")?;
     let mut rows: Vec<Row> =
         found.into_iter().map(|f| Row { watched: config.trial(&f.nct_id).is_some(), added: false, found: f }).collect();
     rows.sort_by(|a, b| a.watched.cmp(&b.watched).then(a.found.nct_id.cmp(&b.found.nct_id)));

@@ -9,11 +9,12 @@ use serde_json::Value;
 use crate::cli::{Format, HistoryArgs};
 use crate::config::Config;
 use crate::diff::{self, Change, Importance, humanize};
+use crate::exit::Exit;
 use crate::nct::NctId;
 use crate::registry::study::{self, text_at};
 use crate::render::{self, markdown};
+use crate::store;
 use crate::store::Store;
-use crate::{Exit, store};
 
 /// One version in the timeline (also its JSON shape).
 #[derive(Debug, Serialize)]

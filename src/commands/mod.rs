@@ -14,8 +14,8 @@ use std::io::Write;
 
 use anyhow::bail;
 
-use crate::Exit;
 use crate::config::Config;
+use crate::exit::Exit;
 use crate::nct::NctId;
 
 /// The ids named on the command line, else every trial of the config; validated, deduplicated.
@@ -65,7 +65,7 @@ pub(crate) fn each_trial(
             }
             Err(e) => {
                 failed = true;
-                eprintln!("ctwatch: error: {}", crate::one_line(&e.context(id.to_string())));
+                eprintln!("ctwatch: error: {}", crate::text::one_line(&e.context(id.to_string())));
             }
         }
     }

@@ -6,10 +6,11 @@ use anyhow::Context;
 use chrono::NaiveDate;
 
 use crate::cli::{ReportArgs, ReportFormat, ReportKind};
+use crate::clock;
 use crate::config::Config;
+use crate::exit::Exit;
 use crate::nct::NctId;
 use crate::report::{self, chart, docx, html, markdown, summary};
-use crate::{Exit, clock};
 
 /// Parses `--as-of` (default: today, UTC).
 pub fn as_of(text: Option<&str>) -> anyhow::Result<NaiveDate> {

@@ -8,12 +8,13 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::cli::{StatusArgs, StatusFormat};
+use crate::clock;
 use crate::config::Config;
+use crate::exit::Exit;
 use crate::nct::NctId;
 use crate::render;
 use crate::report;
 use crate::report::status::{Digest, FAILING_RUNS_NOTICE, blocks, terminal};
-use crate::{Exit, clock};
 
 /// Runs `ctwatch status`.
 pub fn run(config: &Config, args: &StatusArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::cli::{Format, SyncArgs};
 use crate::config::Config;
 use crate::diff::{self, Change, text};
+use crate::exit::Exit;
 use crate::nct::NctId;
 use crate::registry::study::{LAST_UPDATE, date_at};
 use crate::registry::{ApiVersion, Fetched, Registry, RegistryError};
@@ -19,7 +20,7 @@ use crate::render::changes::{self, ChangeSet};
 use crate::render::notice::{self, TrialNotice};
 use crate::store::version::{Sameness, comparable};
 use crate::store::{LastRun, Origin, Snapshot, Store, StoreLock, SyncState, content_sha256};
-use crate::{Exit, clock, github, render};
+use crate::{clock, github, render};
 
 /// What sync did for one trial.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -140,7 +141,7 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
     let registry = Registry::new(config.api_base.clone(), config.registry.clone())?;
     let store = Store::new(&config.snapshots);
     let state = store.sync_state();
-    let fetched = crate::runtime()?.block_on(async {
+    let fetched = crate::registry::runtime()?.block_on(async {
         let version = registry.version().await.context("cannot reach the registry")?;
         let mut plan = FetchPlan { mode: FetchMode::Full, probed: 0, fetched: 0, requests: 0 };
         // Only a real timestamp can say "nothing changed": anything else disables the shortcut
@@ -209,7 +210,7 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
             if store.root().is_dir()
                 && let Ok(lock) = store.lock(config.registry.lock_timeout)
             {
-                let reason = crate::one_line(&e);
+                let reason = crate::text::one_line(&e);
                 let failed = ids.iter().map(|id| (id.clone(), reason.clone())).collect();
                 let mut kept = state.clone().unwrap_or_default();
                 kept.last_run = Some(LastRun { at: clock::now_rfc3339(), trials: ids.clone(), failed });

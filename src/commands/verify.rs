@@ -9,10 +9,11 @@ use serde::Serialize;
 
 use crate::cli::{Format, VerifyArgs};
 use crate::config::Config;
+use crate::exit::Exit;
 use crate::nct::NctId;
 use crate::render::{self, markdown};
+use crate::store;
 use crate::store::{Store, StoreError};
-use crate::{Exit, store};
 
 /// One trial's result (also its JSON shape).
 #[derive(Debug, Serialize)]

@@ -134,3 +134,8 @@ pub enum RegistryError {
 fn tries(n: u32) -> String {
     format!("after {n} attempt{}", if n == 1 { "" } else { "s" })
 }
+
+/// A single-threaded tokio runtime: ctwatch's requests are sequential by design (pacing).
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+}
