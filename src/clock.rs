@@ -62,3 +62,16 @@ pub fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
 pub fn today() -> NaiveDate {
     now().date_naive()
 }
+
+/// `--as-of`: the date given (YYYY-MM-DD), else today in UTC.
+pub fn as_of(text: Option<&str>) -> anyhow::Result<NaiveDate> {
+    text.map_or_else(|| Ok(today()), |t| date_option("--as-of", t))
+}
+
+/// A date option's value (YYYY-MM-DD), or an error naming the option and the value.
+pub fn date_option(option: &str, text: &str) -> anyhow::Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|_| text.len() == 10)
+        .ok_or_else(|| anyhow::anyhow!("{option} {:?} is not a date (YYYY-MM-DD)", crate::text::clip(text, 40)))
+}

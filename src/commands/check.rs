@@ -12,7 +12,7 @@ use crate::{render, report};
 
 /// Runs `ctwatch check`.
 pub fn run(config: &Config, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let as_of = super::report::as_of(args.input.as_of.as_deref())?;
+    let as_of = crate::clock::as_of(args.input.as_of.as_deref())?;
     super::report::one_log_per_trial(&args.input)?;
     super::each_trial(config, &args.input.trials, args.format == CheckFormat::Json, out, |id, out| {
         one(config, args, id, as_of, out)

@@ -2,7 +2,6 @@
 
 use std::io::Write;
 
-use anyhow::Context;
 use chrono::NaiveDate;
 
 use crate::cli::{ReportArgs, ReportFormat, ReportKind};
@@ -11,17 +10,6 @@ use crate::config::Config;
 use crate::exit::Exit;
 use crate::nct::NctId;
 use crate::report::{self, chart, docx, html, markdown, summary};
-
-/// Parses `--as-of` (default: today, UTC).
-pub fn as_of(text: Option<&str>) -> anyhow::Result<NaiveDate> {
-    match text {
-        None => Ok(clock::today()),
-        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .ok()
-            .filter(|_| t.len() == 10)
-            .with_context(|| format!("--as-of {t:?} is not a date (YYYY-MM-DD)")),
-    }
-}
 
 /// `--accrual` names one trial's log: refused with several trials (set `accrual` per
 /// `[[trial]]` in ctwatch.toml instead).
@@ -36,7 +24,7 @@ pub fn one_log_per_trial(input: &crate::cli::TrialInputs) -> anyhow::Result<()> 
 
 /// Runs `ctwatch report`.
 pub fn run(config: &Config, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let as_of = as_of(args.input.as_of.as_deref())?;
+    let as_of = clock::as_of(args.input.as_of.as_deref())?;
     one_log_per_trial(&args.input)?;
     if args.out.is_some() && args.input.trials.len() != 1 {
         anyhow::bail!("--out is one trial's folder: give one NCT id (reports go to REPORTS/NCT otherwise)");

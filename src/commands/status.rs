@@ -18,7 +18,7 @@ use crate::report::status::{Digest, FAILING_RUNS_NOTICE, blocks, terminal};
 
 /// Runs `ctwatch status`.
 pub fn run(config: &Config, args: &StatusArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let as_of = super::report::as_of(args.as_of.as_deref())?;
+    let as_of = clock::as_of(args.as_of.as_deref())?;
     let ids = super::trial_ids(config, &args.trials)?;
     let dir = config.reports.join("status");
     // The portfolio digest is the one written: a digest for some trials only is printed, and
@@ -27,7 +27,7 @@ pub fn run(config: &Config, args: &StatusArgs, out: &mut dyn Write) -> anyhow::R
         let all: std::collections::BTreeSet<&NctId> = config.trials.iter().map(|t| &t.nct_id).collect();
         !all.is_empty() && ids.iter().collect::<std::collections::BTreeSet<_>>() == all
     };
-    let since = args.since.as_deref().map(|s| super::report::as_of(Some(s))).transpose()?;
+    let since = args.since.as_deref().map(|s| clock::date_option("--since", s)).transpose()?;
     let digest = report::status::build(config, &ids, since, as_of, clock::now(), &dir)?;
 
     let issues = args.issues.as_deref().map(issues_page).transpose()?;

@@ -497,3 +497,15 @@ fn a_backfill_whose_index_cannot_be_written_keeps_nothing() {
     assert!(run.stderr.contains("nothing was stored") && run.stderr.contains(".history-index.json"), "{}", run.stderr);
     assert!(ws.versions(ID).is_empty(), "taken back: {:?}", ws.versions(ID));
 }
+
+/// A bad `--since` is named as `--since` (it was reported as `--as-of`).
+#[test]
+fn a_bad_date_option_is_named_as_given() {
+    let ws = synced("", &fixture("v1"));
+    let run = ws.run(&["status", "--since", "2026-13-01"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("--since \"2026-13-01\" is not a date (YYYY-MM-DD)"), "{}", run.stderr);
+    let run = ws.run(&["check", ID, "--as-of", "yesterday"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("--as-of \"yesterday\" is not a date"), "{}", run.stderr);
+}
