@@ -14,6 +14,9 @@ use crate::nct::NctId;
 use crate::registry::study::{self, Site, enrollment_count};
 use crate::store::{Store, StoredVersion, current_at};
 
+/// One stored version: its file and its content.
+pub type Version = (crate::store::StoredVersion, crate::store::Snapshot);
+
 /// What every report and check starts from: the stored versions, the one current at as-of,
 /// the trial's config entry and the accrual log.
 pub struct Loaded<'a> {
@@ -22,7 +25,7 @@ pub struct Loaded<'a> {
     /// The report date.
     pub as_of: NaiveDate,
     /// Every stored version, oldest first.
-    pub versions: Vec<(crate::store::StoredVersion, crate::store::Snapshot)>,
+    pub versions: Vec<Version>,
     /// Index of the version used: the newest posted on or before as-of.
     pub used: usize,
     /// The trial's config entry.
@@ -65,18 +68,29 @@ impl Loaded<'_> {
     }
 
     /// The registry changes of every stored version posted after `after` and up to `up_to`,
-    /// each with the version it came in: the one walk over the versions that the progress
-    /// report, the ethics report and the status digest share.
+    /// each with the version it came in: what the progress report and the ethics report show.
     pub fn changes_posted(
         &self,
         after: NaiveDate,
         up_to: NaiveDate,
     ) -> Vec<(&crate::store::StoredVersion, crate::diff::Change)> {
+        self.changes_where(|_, (version, _)| version.posted > after && version.posted <= up_to)
+            .into_iter()
+            .map(|(version, _, change)| (version, change))
+            .collect()
+    }
+
+    /// The one walk over consecutive stored versions: the changes each version `keep` accepts
+    /// (given its predecessor) brought, with the version and its snapshot.
+    pub fn changes_where(
+        &self,
+        keep: impl Fn(&Version, &Version) -> bool,
+    ) -> Vec<(&crate::store::StoredVersion, &crate::store::Snapshot, crate::diff::Change)> {
         let mut out = Vec::new();
         for pair in self.versions.windows(2) {
-            let ((_, before), (version, after_snap)) = (&pair[0], &pair[1]);
-            if version.posted > after && version.posted <= up_to {
-                out.extend(crate::diff::between(before, after_snap).0.into_iter().map(|c| (version, c)));
+            if keep(&pair[0], &pair[1]) {
+                let (before, (version, snap)) = (&pair[0].1, &pair[1]);
+                out.extend(crate::diff::between(before, snap).0.into_iter().map(|c| (version, snap, c)));
             }
         }
         out

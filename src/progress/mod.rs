@@ -143,10 +143,8 @@ impl Plan {
                 projection: None,
             });
         };
-        let mut dates: Vec<NaiveDate> = log.inclusions.iter().map(|i| i.enrolled_on).filter(|d| *d <= as_of).collect();
-        dates.sort();
+        let (dates, withdrawn) = counts(log, as_of);
         let m = dates.len() as u32;
-        let withdrawn = log.inclusions.iter().filter(|i| i.withdrawn_on.is_some_and(|w| w <= as_of)).count() as u32;
         let target_reached_on = (m >= self.target).then(|| dates[self.target as usize - 1]);
         let accrual = Accrual {
             target: self.target,
@@ -164,6 +162,31 @@ impl Plan {
             projection: accrual.project(as_of, self.end),
         })
     }
+}
+
+impl Plan {
+    /// The figures before recruitment starts (where [`Plan::progress`] says
+    /// [`ProgressError::BeforeStart`]): nothing elapsed, nothing expected, no projection; the
+    /// log's counts as they stand (normally none).
+    pub fn before_start(&self, log: Option<&AccrualLog>, as_of: NaiveDate) -> Progress {
+        let counts = log.map(|l| counts(l, as_of));
+        Progress {
+            elapsed_fraction: 0.0,
+            expected_by_now: 0.0,
+            enrolled: counts.as_ref().map(|(dates, _)| dates.len() as u32),
+            withdrawn: counts.map(|(_, w)| w),
+            target_reached_on: None,
+            projection: None,
+        }
+    }
+}
+
+/// The log's inclusion dates up to `as_of`, sorted, and how many had left by then.
+fn counts(log: &AccrualLog, as_of: NaiveDate) -> (Vec<NaiveDate>, u32) {
+    let mut dates: Vec<NaiveDate> = log.inclusions.iter().map(|i| i.enrolled_on).filter(|d| *d <= as_of).collect();
+    dates.sort();
+    let withdrawn = log.inclusions.iter().filter(|i| i.withdrawn_on.is_some_and(|w| w <= as_of)).count() as u32;
+    (dates, withdrawn)
 }
 
 /// Per-site figures: every registry site (facility, city, status), plus any site of the log

@@ -145,6 +145,10 @@ pub const NCT_ID: &str = "/protocolSection/identificationModule/nctId";
 pub const ORG_STUDY_ID: &str = "/protocolSection/identificationModule/orgStudyIdInfo/id";
 /// `statusModule.startDateStruct.date`.
 pub const START_DATE: &str = "/protocolSection/statusModule/startDateStruct/date";
+/// `statusVerifiedDate` (YYYY-MM).
+pub const STATUS_VERIFIED: &str = "/protocolSection/statusModule/statusVerifiedDate";
+/// Why the study stopped (terminated, withdrawn, suspended).
+pub const WHY_STOPPED: &str = "/protocolSection/statusModule/whyStopped";
 /// `statusModule.completionDateStruct.date`.
 pub const COMPLETION_DATE: &str = "/protocolSection/statusModule/completionDateStruct/date";
 /// The completion date's type (ESTIMATED, ACTUAL).

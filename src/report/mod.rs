@@ -241,15 +241,7 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
     // is planned, and what will be tracked from the start.
     let not_started = as_of < start;
     let progress = match plan.progress(log, as_of) {
-        Err(crate::progress::ProgressError::BeforeStart { .. }) => crate::progress::Progress {
-            elapsed_fraction: 0.0,
-            expected_by_now: 0.0,
-            enrolled: log.map(|l| l.inclusions.iter().filter(|i| i.enrolled_on <= as_of).count() as u32),
-            withdrawn: log
-                .map(|l| l.inclusions.iter().filter(|i| i.withdrawn_on.is_some_and(|w| w <= as_of)).count() as u32),
-            target_reached_on: None,
-            projection: None,
-        },
+        Err(crate::progress::ProgressError::BeforeStart { .. }) => plan.before_start(log, as_of),
         other => other.with_context(|| id.to_string())?,
     };
     let site_rows = sites(&locations, log, as_of);
@@ -593,7 +585,7 @@ impl Lang {
     /// A projected date: [`Lang::date`], or "after 2100" ("na 2100") at the projection's horizon.
     pub fn projected(self, d: NaiveDate) -> String {
         match (self, d >= crate::progress::HORIZON) {
-            (Lang::En, true) => "after 2100".into(),
+            (Lang::En, true) => crate::progress::show(d),
             (Lang::Nl, true) => "na 2100".into(),
             _ => self.date(d),
         }

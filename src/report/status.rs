@@ -167,19 +167,47 @@ impl TrialStatus {
     }
 }
 
-/// Which changes a digest covers.
+/// Which changes a digest covers (JSON: `basis`, `from`, `source`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Window {
-    /// `stored`: versions ctwatch stored after `from` up to `to` (instants); `posted`: versions
-    /// the registry posted after the day `from` up to the day `to` (`--since`).
+    /// `stored` or `posted`, as [`Window::span`] says.
     pub basis: &'static str,
-    /// Start, exclusive.
+    /// Start, exclusive, as text.
     pub from: String,
-    /// End, inclusive: for `stored`, now.
-    #[serde(skip)]
-    pub to: String,
     /// Where `from` came from: `previous digest`, `first digest` (the last 7 days) or `--since`.
     pub source: &'static str,
+    /// The same bounds, typed.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A window's bounds.
+#[derive(Debug, Clone, Copy)]
+pub enum Span {
+    /// Versions ctwatch stored after `after` up to `up_to`.
+    Stored {
+        /// Start, exclusive.
+        after: chrono::DateTime<chrono::Utc>,
+        /// End, inclusive: now.
+        up_to: chrono::DateTime<chrono::Utc>,
+    },
+    /// Versions the registry posted after the day `after` up to the day `up_to` (`--since`).
+    Posted {
+        /// Start, exclusive.
+        after: NaiveDate,
+        /// End, inclusive: the digest date.
+        up_to: NaiveDate,
+    },
+}
+
+impl Window {
+    fn new(span: Span, source: &'static str) -> Window {
+        let (basis, from) = match span {
+            Span::Stored { after, .. } => ("stored", clock::rfc3339(after)),
+            Span::Posted { after, .. } => ("posted", after.to_string()),
+        };
+        Window { basis, from, source, span }
+    }
 }
 
 /// The digest (also its JSON shape).
@@ -351,7 +379,7 @@ fn assess(config: &Config, id: &NctId, window: &Window, as_of: NaiveDate) -> Tri
 fn finding_in_words(f: &crate::compliance::Finding, doc: &serde_json::Value, as_of: NaiveDate) -> String {
     match f.rule {
         "verification_overdue" => {
-            let verified = study::date_at(doc, "/protocolSection/statusModule/statusVerifiedDate");
+            let verified = study::date_at(doc, study::STATUS_VERIFIED);
             match verified {
                 Some(v) => {
                     let months = (as_of.year() - v.first_day().year()) * 12 + as_of.month() as i32
@@ -396,8 +424,7 @@ fn state_in_words(doc: &serde_json::Value, enrolled: Option<u32>, as_of: NaiveDa
         "TERMINATED" => (
             format!(
                 "terminated{}",
-                text("/protocolSection/statusModule/whyStopped")
-                    .map_or_else(String::new, |w| format!(": {}", render::clip(&w, 60)))
+                text(study::WHY_STOPPED).map_or_else(String::new, |w| format!(": {}", render::clip(&w, 60)))
             ),
             Some("nothing on the registry's status; post results where they are due".into()),
         ),
@@ -422,38 +449,30 @@ fn changes_in(loaded: &inputs::Loaded, window: &Window) -> Changes {
     let found = |snap: &crate::store::Snapshot| clock::parse_instant(&snap.fetched_at);
     let mut items: Vec<ChangeItem> = Vec::new();
     changes.newest_stored = loaded.versions.iter().filter_map(|(_, snap)| found(snap)).max();
-    if window.basis == "posted" {
-        let after = NaiveDate::parse_from_str(&window.from, "%Y-%m-%d").unwrap_or(NaiveDate::MIN);
-        let up_to = NaiveDate::parse_from_str(&window.to, "%Y-%m-%d").unwrap_or(NaiveDate::MAX);
-        for pair in loaded.versions.windows(2) {
-            let ((_, before), (version, after_snap)) = (&pair[0], &pair[1]);
-            if version.posted > after && version.posted <= up_to {
-                let day = found(after_snap).map_or(version.posted, |t| t.date_naive());
-                items.extend(
-                    crate::diff::between(before, after_snap).0.into_iter().map(|c| item(c, version.posted, day)),
-                );
-            }
+    let item = |(version, snap, c): (&crate::store::StoredVersion, &crate::store::Snapshot, crate::diff::Change)| {
+        let day = found(snap).map_or(version.posted, |t| t.date_naive());
+        ChangeItem { summary: c.summary, importance: c.importance, posted: version.posted, found: day }
+    };
+    match window.span {
+        Span::Posted { after, up_to } => {
+            items =
+                loaded.changes_where(|_, (v, _)| v.posted > after && v.posted <= up_to).into_iter().map(item).collect();
         }
-    } else {
-        let (Some(from), Some(to)) = (clock::parse_instant(&window.from), clock::parse_instant(&window.to)) else {
-            return changes;
-        };
-        let within = |t: Option<chrono::DateTime<chrono::Utc>>| t.is_some_and(|t| t > from && t <= to);
-        // Now watched: nothing of this trial was stored before the window.
-        changes.now_watched = loaded.versions.iter().all(|(_, snap)| found(snap).is_none_or(|t| t > from))
-            && loaded.versions.iter().any(|(_, snap)| within(found(snap)));
-        if !changes.now_watched {
-            for pair in loaded.versions.windows(2) {
-                let ((_, before), (version, after_snap)) = (&pair[0], &pair[1]);
-                let (t_before, t_after) = (found(before), found(after_snap));
+        Span::Stored { after, up_to } => {
+            let within = |t: Option<chrono::DateTime<chrono::Utc>>| t.is_some_and(|t| t > after && t <= up_to);
+            // Now watched: nothing of this trial was stored before the window.
+            changes.now_watched = loaded.versions.iter().all(|(_, snap)| found(snap).is_none_or(|t| t > after))
+                && loaded.versions.iter().any(|(_, snap)| within(found(snap)));
+            if !changes.now_watched {
                 // Found by a sync in the window, against a version already known then (a
                 // version backfilled later is the trial's past, not news).
-                if after_snap.origin == crate::store::Origin::Api && within(t_after) && t_before <= t_after {
-                    let day = t_after.map_or(version.posted, |t| t.date_naive());
-                    items.extend(
-                        crate::diff::between(before, after_snap).0.into_iter().map(|c| item(c, version.posted, day)),
-                    );
-                }
+                items = loaded
+                    .changes_where(|(_, b), (_, a)| {
+                        a.origin == crate::store::Origin::Api && within(found(a)) && found(b) <= found(a)
+                    })
+                    .into_iter()
+                    .map(item)
+                    .collect();
             }
         }
     }
@@ -468,10 +487,6 @@ fn changes_in(loaded: &inputs::Loaded, window: &Window) -> Changes {
     changes.top = items.iter().find(|i| i.importance != Importance::Low).map(|i| i.summary.clone());
     changes.items = items;
     changes
-}
-
-fn item(c: crate::diff::Change, posted: NaiveDate, found: NaiveDate) -> ChangeItem {
-    ChangeItem { summary: c.summary, importance: c.importance, posted, found }
 }
 
 fn changes_cell(c: &Changes) -> String {
@@ -595,21 +610,20 @@ fn row_cells(t: &TrialStatus, sep: &str, as_of: NaiveDate) -> Vec<String> {
 
 const HEADER: [&str; 5] = ["Trial", "Status, last update", "Registry duties", "Recruitment", "Registry changes"];
 
-/// "2026-11-23 06:17 UTC".
-fn instant(text: &str) -> String {
-    clock::parse_instant(text).map_or_else(|| text.to_string(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-}
-
 fn headline(d: &Digest) -> String {
     let n = d.trials.len();
     let action = d.trials.iter().filter(|t| t.needs_action()).count();
-    let window = match (d.window.basis, d.window.source) {
-        ("posted", _) => format!("Changes the registry posted from {} to {}.", d.since + Duration::days(1), d.as_of),
-        (_, "previous digest") => format!(
-            "Changes ctwatch found since the previous digest (which covered up to {}).",
-            instant(&d.window.from)
-        ),
-        _ => format!("Changes ctwatch found since {} (the first digest: the last 7 days).", instant(&d.window.from)),
+    let instant = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC");
+    let window = match (d.window.span, d.window.source) {
+        (Span::Posted { after, up_to }, _) => {
+            format!("Changes the registry posted from {} to {up_to}.", after + Duration::days(1))
+        }
+        (Span::Stored { after, .. }, "previous digest") => {
+            format!("Changes ctwatch found since the previous digest (which covered up to {}).", instant(after))
+        }
+        (Span::Stored { after, .. }, _) => {
+            format!("Changes ctwatch found since {} (the first digest: the last 7 days).", instant(after))
+        }
     };
     format!(
         "{n} trial{}, {action} need{} action (⚠). {window}",
@@ -693,15 +707,9 @@ fn links(t: &TrialStatus, issues: Option<&str>) -> Vec<(String, String)> {
     if let Some(base) = issues {
         // The issue's exact title, searched: found without knowing its number.
         let q = format!("is:issue \"ctwatch: {id} registry changes\"");
-        let q: String = q
-            .bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-                b' ' => "+".to_string(),
-                b => format!("%{b:02X}"),
-            })
-            .collect();
-        out.push(("notice issue".to_string(), format!("{base}?q={q}")));
+        if let Ok(url) = reqwest::Url::parse_with_params(base, [("q", q)]) {
+            out.push(("notice issue".to_string(), url.to_string()));
+        }
     }
     out
 }
@@ -718,19 +726,10 @@ pub fn build(
     dir: &std::path::Path,
 ) -> anyhow::Result<Digest> {
     let previous = Previous::read(dir);
-    let window = match since {
-        Some(since) => Window { basis: "posted", from: since.to_string(), to: as_of.to_string(), source: "--since" },
-        None => match previous.covered_up_to {
-            Some(t) => {
-                Window { basis: "stored", from: clock::rfc3339(t), to: clock::rfc3339(now), source: "previous digest" }
-            }
-            None => Window {
-                basis: "stored",
-                from: clock::rfc3339(now - Duration::days(7)),
-                to: clock::rfc3339(now),
-                source: "first digest",
-            },
-        },
+    let window = match (since, previous.covered_up_to) {
+        (Some(since), _) => Window::new(Span::Posted { after: since, up_to: as_of }, "--since"),
+        (None, Some(t)) => Window::new(Span::Stored { after: t, up_to: now }, "previous digest"),
+        (None, None) => Window::new(Span::Stored { after: now - Duration::days(7), up_to: now }, "first digest"),
     };
     let state = crate::store::Store::new(&config.snapshots).sync_state().and_then(|s| s.last_run);
     let progress = crate::feedback::start("status", ids.len() as u64, "trials", false);
@@ -745,17 +744,12 @@ pub fn build(
         .collect();
     drop(progress);
     trials.sort_by_key(TrialStatus::urgency);
-    let since = match window.basis {
-        "posted" => since.unwrap_or(as_of),
-        _ => clock::parse_instant(&window.from).map_or(as_of, |t| t.date_naive()),
-    };
     // The newest version any trial has stored (never before the window's start).
-    let newest_stored = trials
-        .iter()
-        .filter_map(|t| t.changes.newest_stored)
-        .chain(clock::parse_instant(&window.from).filter(|_| window.basis == "stored"))
-        .max()
-        .map_or_else(|| window.from.clone(), clock::rfc3339);
+    let newest = trials.iter().filter_map(|t| t.changes.newest_stored).max();
+    let (since, newest_stored) = match window.span {
+        Span::Posted { after, .. } => (after, newest.map_or_else(|| window.from.clone(), clock::rfc3339)),
+        Span::Stored { after, .. } => (after.date_naive(), clock::rfc3339(newest.map_or(after, |n| n.max(after)))),
+    };
     let digest = Digest { as_of, since, since_source: window.source, covered_up_to: newest_stored, window, trials };
     Ok(digest)
 }
