@@ -114,9 +114,22 @@ impl Record<'_> {
         self.inclusions.first().map(|i| i.enrolled_on)
     }
 
-    /// A finding for `rule` due on `due`, warned `warn_days` ahead.
-    fn finding(&self, rule: &'static str, due: NaiveDate, warn_days: i64, message: String) -> Finding {
-        Finding { rule, severity: severity(due, self.as_of, warn_days), due: Some(due), message }
+    /// A finding for `rule` under the 30-day rule (42 CFR 11.64(a)(1)(ii)): due 30 days after
+    /// `event`, a warning in the last 30; `message` says it given the due date.
+    fn within_30_days(
+        &self,
+        rule: &'static str,
+        event: NaiveDate,
+        message: impl FnOnce(NaiveDate) -> String,
+    ) -> Finding {
+        let due = event + Duration::days(30);
+        Finding { rule, severity: severity(due, self.as_of, 30), due: Some(due), message: message(due) }
+    }
+
+    /// The primary completion date when the registry gives it the type `kind`.
+    fn primary_completion(&self, kind: &str) -> Option<PartialDate> {
+        self.date("primaryCompletionDateStruct/date")
+            .filter(|_| self.text("primaryCompletionDateStruct/type") == Some(kind))
     }
 }
 
@@ -212,13 +225,11 @@ fn site_status_stale(r: &Record, out: &mut Vec<Finding>) {
         let facility = site["facility"].as_str().unwrap_or("");
         let first = r.inclusions.iter().find(|i| i.facility.eq_ignore_ascii_case(facility)).map(|i| i.enrolled_on);
         if let Some(first) = first {
-            let due = first + Duration::days(30);
             let city = site["city"].as_str().map(|c| format!(", {c}")).unwrap_or_default();
-            out.push(r.finding(
+            out.push(r.within_30_days(
                 "site_status_stale",
-                due,
-                30,
-                format!(
+                first,
+                |due| format!(
                     "{facility}{city} has included participants since {first}, but the registry still lists the site as not yet recruiting. Set the site's recruitment status to Recruiting by {due}: site status must be updated within 30 days of a change (42 CFR 11.64(a)(1)(ii))."
                 ),
             ));
@@ -235,23 +246,19 @@ fn overall_status_stale(r: &Record, out: &mut Vec<Finding>) {
         && target > 0
     {
         let reached = r.inclusions[target as usize - 1].enrolled_on;
-        let due = reached + Duration::days(30);
-        out.push(r.finding(
+        out.push(r.within_30_days(
             "overall_status_stale",
-            due,
-            30,
-            format!(
+            reached,
+            |due| format!(
                 "The target of {target} was reached on {reached}, but the registry still says Recruiting. If recruitment has ended, set the overall status to Active, not recruiting (or Completed) by {due}: status changes must be posted within 30 days (42 CFR 11.64(a)(1)(ii))."
             ),
         ));
     }
     if let (Some(first), "NOT_YET_RECRUITING") = (r.first_inclusion(), r.status) {
-        let due = first + Duration::days(30);
-        out.push(r.finding(
+        out.push(r.within_30_days(
             "overall_status_stale",
-            due,
-            30,
-            format!(
+            first,
+            |due| format!(
                 "The first participant was included on {first}, but the registry still says Not yet recruiting. Set the overall status to Recruiting by {due}: status changes must be posted within 30 days (42 CFR 11.64(a)(1)(ii))."
             ),
         ));
@@ -265,12 +272,10 @@ fn start_date_not_actual(r: &Record, out: &mut Vec<Finding>) {
     if r.text("startDateStruct/type") == Some("ACTUAL") {
         return;
     }
-    let due = first + Duration::days(30);
-    out.push(r.finding(
+    out.push(r.within_30_days(
         "start_date_not_actual",
-        due,
-        30,
-        format!(
+        first,
+        |due| format!(
             "The first participant was included on {first}, but the registry's start date is still estimated ({}). Set the study start date to {first} (Actual) by {due} (42 CFR 11.64(a)(1)(ii)).",
             r.text("startDateStruct/date").unwrap_or("none")
         ),
@@ -280,16 +285,11 @@ fn start_date_not_actual(r: &Record, out: &mut Vec<Finding>) {
 /// `primary_completion_not_actual`: an estimated primary completion date that has passed is
 /// made actual or moved within 30 days (42 CFR 11.64(a)(1)(ii)).
 fn primary_completion_not_actual(r: &Record, out: &mut Vec<Finding>) {
-    let Some(pc) = r.date("primaryCompletionDateStruct/date") else { return };
-    if r.text("primaryCompletionDateStruct/type") != Some("ESTIMATED") || pc.last_day() >= r.as_of {
-        return;
-    }
-    let due = pc.last_day() + Duration::days(30);
-    out.push(r.finding(
+    let Some(pc) = r.primary_completion("ESTIMATED").filter(|pc| pc.last_day() < r.as_of) else { return };
+    out.push(r.within_30_days(
         "primary_completion_not_actual",
-        due,
-        30,
-        format!(
+        pc.last_day(),
+        |due| format!(
             "The estimated primary completion date ({pc}) has passed. If the last participant's primary outcome was measured, enter the actual date; if not, move the estimate. Update by {due} (42 CFR 11.64(a)(1)(ii): within 30 days)."
         ),
     ));
@@ -298,18 +298,14 @@ fn primary_completion_not_actual(r: &Record, out: &mut Vec<Finding>) {
 /// `enrollment_not_actual`: once the primary completion date is actual, the actual enrollment
 /// is due within 30 days (42 CFR 11.64(a)(1)(ii)).
 fn enrollment_not_actual(r: &Record, out: &mut Vec<Finding>) {
-    let Some(pc) = r.date("primaryCompletionDateStruct/date") else { return };
-    if r.text("primaryCompletionDateStruct/type") != Some("ACTUAL")
-        || text(r.study, crate::registry::study::ENROLLMENT_TYPE) != Some("ESTIMATED")
-    {
+    let Some(pc) = r.primary_completion("ACTUAL") else { return };
+    if text(r.study, crate::registry::study::ENROLLMENT_TYPE) != Some("ESTIMATED") {
         return;
     }
-    let due = pc.last_day() + Duration::days(30);
-    out.push(r.finding(
+    out.push(r.within_30_days(
         "enrollment_not_actual",
-        due,
-        30,
-        format!(
+        pc.last_day(),
+        |due| format!(
             "The primary completion date ({pc}) is actual, but the enrollment is still the estimated target. Enter the actual number of participants enrolled by {due} (42 CFR 11.64(a)(1)(ii))."
         ),
     ));
@@ -319,12 +315,10 @@ fn enrollment_not_actual(r: &Record, out: &mut Vec<Finding>) {
 /// within 30 days (42 CFR 11.64(a)(1)(ii)).
 fn completion_passed_open_status(r: &Record, out: &mut Vec<Finding>) {
     let Some(c) = r.completion.filter(|c| r.open && c.last_day() < r.as_of) else { return };
-    let due = c.last_day() + Duration::days(30);
-    out.push(r.finding(
+    out.push(r.within_30_days(
         "completion_passed_open_status",
-        due,
-        30,
-        format!(
+        c.last_day(),
+        |due| format!(
             "The completion date ({c}) has passed but the status is still {}. Update the overall status (e.g. Completed) and the completion date (Actual) by {due}, or move the estimate (42 CFR 11.64(a)(1)(ii)).",
             humanize(r.effective)
         ),
