@@ -72,6 +72,15 @@ pub struct FetchFailure {
     pub last_run: String,
 }
 
+impl FetchFailure {
+    /// "could not fetch (3 runs in a row): not found at the registry (a typo? …)".
+    pub fn summary(&self) -> String {
+        let runs =
+            if self.failing_runs == 1 { String::new() } else { format!(" ({} runs in a row)", self.failing_runs) };
+        format!("could not fetch{runs}: {}", crate::text::short_reason(&self.error))
+    }
+}
+
 /// Registry duties at the as-of date.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Duties {
@@ -155,7 +164,7 @@ impl TrialStatus {
     pub fn reasons(&self) -> Vec<String> {
         let mut out = self.why.clone();
         if let Some(f) = &self.fetch {
-            out.push(format!("could not fetch: {}", crate::text::short_reason(&f.error)));
+            out.push(f.summary());
         }
         if let Some(e) = &self.error {
             out.push(format!("could not be assessed: {}", render::clip(e, 100)));
@@ -582,20 +591,14 @@ fn row_cells(t: &TrialStatus, sep: &str, as_of: NaiveDate) -> Vec<String> {
         Some(title) => format!("{flag}{} — {}{why}", t.nct_id, render::clip(title, 70)),
         None => format!("{flag}{}{why}", t.nct_id),
     };
-    let fetch = t.fetch.as_ref().map(|f| {
-        let runs = if f.failing_runs == 1 { String::new() } else { format!(" ({} runs in a row)", f.failing_runs) };
-        format!("could not fetch{runs}: {}", crate::text::short_reason(&f.error))
-    });
     if t.title.is_none()
         && let Some(e) = &t.error
     {
-        let why = fetch.unwrap_or_else(|| format!("error: {}", render::clip(e, 120)));
+        let why = t.fetch.as_ref().map_or_else(|| format!("error: {}", render::clip(e, 120)), FetchFailure::summary);
         return vec![trial, "–".into(), "–".into(), "–".into(), why];
     }
-    let changes = match fetch {
-        Some(f) => format!("{f}{sep}{}", changes_cell(&t.changes)),
-        None => changes_cell(&t.changes),
-    };
+    // A failed fetch is said once, under the trial, with the other reasons for the ⚠.
+    let changes = changes_cell(&t.changes);
     vec![
         trial,
         status,
