@@ -122,7 +122,7 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
                 lang.date(first)
             ),
             Lang::Nl => format!(
-                "Controleer: {n} inclusie{} in het inclusielogboek {} gedateerd vóór de startdatum van het onderzoek in het register ({}), de eerste op {}. Corrigeer het logboek, of de startdatum in het register.",
+                "Controleer: {n} inclusie{} in de inclusielijst {} gedateerd vóór de startdatum van het onderzoek in het register ({}), de eerste op {}. Corrigeer de inclusielijst, of de startdatum in het register.",
                 if n == 1 { "" } else { "s" },
                 if n == 1 { "is" } else { "zijn" },
                 lang.date(start),
