@@ -139,11 +139,11 @@ fn report_sizes() {
         let log = dir.path().join(format!("log-{rows}.csv"));
         std::fs::write(&log, csv).unwrap();
         let (t, mem) = measure(10, || {
-            let r = ctwatch::report::build(&config, &id, Some(&log), as_of).unwrap();
-            let blocks = ctwatch::report::progress::blocks(&r);
-            let svg = ctwatch::report::chart::svg(&r);
-            let md = ctwatch::report::markdown::render(&blocks, Some("chart.svg"));
-            let html = ctwatch::report::html::render("bench", &blocks, Some(&svg));
+            let r = ctwatch::report::progress::build(&config, &id, Some(&log), as_of).unwrap();
+            let blocks = ctwatch::report::progress::blocks::blocks(&r);
+            let svg = ctwatch::report::progress::chart::svg(&r);
+            let md = ctwatch::format::markdown::render(&blocks, Some("chart.svg"));
+            let html = ctwatch::format::html::render("bench", &blocks, Some(&svg));
             (md.len(), html.len(), serde_json::to_string(&r).unwrap().len())
         });
         println!("  {rows:>6} participants              {t:>10.2?}  peak heap {}", mib(mem));

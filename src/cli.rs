@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::GlobalOptions;
-pub use crate::report::Lang;
+pub use crate::lang::Lang;
 
 /// Keep a clinical trial's ClinicalTrials.gov record under watch.
 #[derive(Debug, Parser)]
@@ -402,7 +402,7 @@ pub struct ReportArgs {
     #[arg(long, env = "CTWATCH_REPORTS", value_name = "DIR")]
     pub reports: Option<PathBuf>,
     /// Language of the ethics report
-    #[arg(long, value_enum, default_value_t = Lang::En)]
+    #[arg(long, default_value = "en", value_parser = lang_parser())]
     pub lang: Lang,
     /// The investigator's file for the ethics report (TOML: screen failures, SAEs, amendments,
     /// DSMB, insurance, conclusion…) [default: the trial's `ethics` in the config]
@@ -517,4 +517,14 @@ pub enum Format {
     Markdown,
     /// JSON for machines
     Json,
+}
+
+/// `--lang`'s values, with the help clap shows for them (`Lang` itself knows no clap).
+fn lang_parser() -> impl clap::builder::TypedValueParser<Value = Lang> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new([
+        PossibleValue::new("en").help("English"),
+        PossibleValue::new("nl").help("Dutch (Nederlands), as Dutch METC forms are"),
+    ])
+    .map(|s| s.parse::<Lang>().expect("one of the listed values"))
 }

@@ -12,15 +12,16 @@ use anyhow::Context;
 use serde::Serialize;
 
 use crate::cli::{BackfillArgs, Format};
+use crate::clock;
 use crate::config::Config;
 use crate::exit::Exit;
+use crate::format::terminal;
 use crate::nct::NctId;
 use crate::partial_date::PartialDate;
 use crate::registry::history::{Entry, History, Version};
 use crate::registry::study::{EARLIEST_POSTED, LAST_UPDATE, date_at};
 use crate::store::version::version_key;
 use crate::store::{Origin, Snapshot, Store, content_sha256};
-use crate::{clock, render};
 
 /// One version's line in the output.
 #[derive(Debug, Serialize)]
@@ -172,13 +173,15 @@ fn one(
             t.push('\n');
             t
         }
-        Format::Markdown => crate::render::markdown::table(
+        Format::Markdown => crate::format::markdown::table(
             &["Version", "Date", "Status", "Result", "Snapshot"],
             rows.iter().map(|r| {
                 vec![
                     r.version.to_string(),
                     r.date.clone(),
-                    render::markdown::text(&r.status.as_deref().map_or_else(|| "–".into(), crate::diff::humanize)),
+                    crate::format::markdown::text(
+                        &r.status.as_deref().map_or_else(|| "–".into(), crate::diff::humanize),
+                    ),
                     r.result.into(),
                     r.snapshot.clone(),
                 ]
@@ -187,10 +190,10 @@ fn one(
         Format::Table => {
             let mut t = format!(
                 "{id}: {}, {stored} newly stored, {}\n",
-                render::plural(rows.len(), "registry version"),
-                render::plural((history.requests_made() - requests_before) as usize, "request")
+                crate::text::plural(rows.len(), "registry version"),
+                crate::text::plural((history.requests_made() - requests_before) as usize, "request")
             );
-            t.push_str(&render::table(
+            t.push_str(&terminal::table(
                 &["Version", "Date", "Status", "Result", "Snapshot"],
                 rows.iter().map(|r| {
                     vec![

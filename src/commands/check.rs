@@ -7,8 +7,9 @@ use crate::cli::{CheckArgs, CheckFormat};
 use crate::compliance::Severity;
 use crate::config::Config;
 use crate::exit::Exit;
+use crate::format::terminal;
+use crate::inputs;
 use crate::nct::NctId;
-use crate::{render, report};
 
 /// Runs `ctwatch check`.
 pub fn run(config: &Config, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
@@ -27,7 +28,7 @@ fn one(
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
     let id = id.clone();
-    let loaded = report::load(config, &id, args.input.accrual.as_deref(), as_of)?;
+    let loaded = inputs::load(config, &id, args.input.accrual.as_deref(), as_of)?;
     let findings = loaded.findings();
     let text = match args.format {
         CheckFormat::Json => {
@@ -45,7 +46,7 @@ fn one(
                 if findings.len() == 1 { "" } else { "s" }
             );
             if !findings.is_empty() {
-                t.push_str(&render::table(
+                t.push_str(&terminal::table(
                     &["Severity", "Due", "Rule", "What to do"],
                     findings.iter().map(|f| {
                         vec![
@@ -58,7 +59,7 @@ fn one(
                 ));
             }
             for note in &loaded.notes {
-                t.push_str(&format!("Note: {}\n", render::terminal_safe(note)));
+                t.push_str(&format!("Note: {}\n", crate::text::terminal_safe(note)));
             }
             t
         }
@@ -83,7 +84,7 @@ fn write_notices(dir: &std::path::Path, id: &NctId, findings: &[crate::complianc
             "<!-- ctwatch:{id}:finding:{}:{due} -->\n### Registry duty overdue: {}{by}\n\n{}\n\n`ctwatch check {id}` lists every finding. This is posted once; the weekly run stays red while it is open.\n",
             f.rule,
             f.rule.replace('_', " "),
-            render::markdown::text(&f.message),
+            crate::format::markdown::text(&f.message),
         );
         let path = dir.join(format!("{id}.finding-{}.md", f.rule));
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;

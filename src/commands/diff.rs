@@ -14,11 +14,11 @@ use crate::cli::{DiffArgs, Format};
 use crate::config::Config;
 use crate::diff::{self, text};
 use crate::exit::Exit;
+use crate::format::terminal;
 use crate::nct::NctId;
 use crate::registry::{Registry, study};
-use crate::render;
-use crate::render::changes::{self, ChangeSet};
-use crate::render::notice::{self, TrialNotice};
+use crate::report::changes::{self, ChangeSet};
+use crate::report::notice::{self, TrialNotice};
 use crate::store::version::comparable;
 use crate::store::{Origin, Snapshot, Store, StoredVersion};
 
@@ -124,10 +124,10 @@ fn one(config: &Config, args: &DiffArgs, id: &NctId, out: &mut dyn Write) -> any
             let mut t = changes::table(&set);
             if let Some(d) = &text_diff {
                 t.push('\n');
-                t.push_str(&if render::use_color() {
-                    render::colorize_diff(d)
+                t.push_str(&if terminal::use_color() {
+                    terminal::colorize_diff(d)
                 } else {
-                    render::terminal_safe_lines(d)
+                    crate::text::terminal_safe_lines(d)
                 });
             }
             t

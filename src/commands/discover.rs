@@ -11,8 +11,8 @@ use serde::Serialize;
 use crate::cli::{DiscoverArgs, Format};
 use crate::config::{Config, DEFAULT_CONFIG_FILE};
 use crate::exit::Exit;
+use crate::format::{markdown, terminal};
 use crate::registry::{Found, Registry, Search};
-use crate::render::{self, markdown};
 use crate::{clock, diff};
 
 /// One found trial (also its JSON shape).
@@ -73,14 +73,14 @@ pub fn run(config: &Config, args: &DiscoverArgs, out: &mut dyn Write) -> anyhow:
             markdown::table(&HEADER, rows.iter().map(|r| cells(r).into_iter().map(|c| markdown::text(&c)).collect()))
         }
         Format::Table => {
-            let mut t = render::table(&HEADER, rows.iter().map(cells));
+            let mut t = terminal::table(&HEADER, rows.iter().map(cells));
             let config = config.source.as_deref().map_or(DEFAULT_CONFIG_FILE.into(), |p| p.display().to_string());
             t.push_str(&match (unwatched, args.add) {
-                (0, _) => format!("{} found, all already in {config}.\n", render::plural(rows.len(), "trial")),
-                (n, true) => format!("{} found; added {n} to {config}.\n", render::plural(rows.len(), "trial")),
+                (0, _) => format!("{} found, all already in {config}.\n", crate::text::plural(rows.len(), "trial")),
+                (n, true) => format!("{} found; added {n} to {config}.\n", crate::text::plural(rows.len(), "trial")),
                 (n, false) => format!(
                     "{} found, {n} not in {config}; run again with --add to watch {}.\n",
-                    render::plural(rows.len(), "trial"),
+                    crate::text::plural(rows.len(), "trial"),
                     if n == 1 { "it" } else { "them" }
                 ),
             });
@@ -97,9 +97,9 @@ fn cells(r: &Row) -> Vec<String> {
     let f = &r.found;
     vec![
         f.nct_id.to_string(),
-        f.title.as_deref().map_or_else(|| "–".into(), |t| render::clip(t, 50)),
+        f.title.as_deref().map_or_else(|| "–".into(), |t| crate::text::clip(t, 50)),
         f.overall_status.as_deref().map_or_else(|| "–".into(), diff::humanize),
-        f.lead_sponsor.as_deref().map_or_else(|| "–".into(), |s| render::clip(s, 40)),
+        f.lead_sponsor.as_deref().map_or_else(|| "–".into(), |s| crate::text::clip(s, 40)),
         match (r.watched, r.added) {
             (true, _) => "yes".into(),
             (false, true) => "added".into(),
@@ -142,7 +142,8 @@ fn add_trials(config: &Config, path: &Path, trials: &[&Found]) -> anyhow::Result
     let today = clock::today();
     for f in trials {
         // Registry text goes into a comment: one line, no control characters.
-        let title = f.title.as_deref().map(|t| render::clip(&render::terminal_safe(t), 100)).unwrap_or_default();
+        let title =
+            f.title.as_deref().map(|t| crate::text::clip(&crate::text::terminal_safe(t), 100)).unwrap_or_default();
         new_text.push_str(&format!(
             "{eol}# {title} (added by ctwatch discover on {today}){eol}[[trial]]{eol}nct_id = \"{}\"{eol}",
             f.nct_id

@@ -10,9 +10,9 @@ use crate::cli::{Format, HistoryArgs};
 use crate::config::Config;
 use crate::diff::{self, Change, Importance, humanize};
 use crate::exit::Exit;
+use crate::format::{markdown, terminal};
 use crate::nct::NctId;
 use crate::registry::study::{self, text_at};
-use crate::render::{self, markdown};
 use crate::store;
 use crate::store::Store;
 
@@ -82,11 +82,11 @@ fn one(config: &Config, args: &HistoryArgs, id: &NctId, out: &mut dyn Write) -> 
     }
     let text = match args.format {
         Format::Table => {
-            let mut t = format!("{id}: {}\n", render::plural(versions.len(), "stored version"));
-            t.push_str(&render::table(&HEADER, rows(&versions, &|s| s.to_string())));
+            let mut t = format!("{id}: {}\n", crate::text::plural(versions.len(), "stored version"));
+            t.push_str(&terminal::table(&HEADER, rows(&versions, &|s| s.to_string())));
             t.push_str("\nWhat changed:\n");
             for (i, v) in versions.iter().enumerate() {
-                t.push_str(&render::terminal_safe(&format!(
+                t.push_str(&crate::text::terminal_safe(&format!(
                     "  {}  {}",
                     stem(&v.snapshot),
                     what_changed(i, &v.changes)

@@ -8,8 +8,12 @@ use crate::cli::{ReportArgs, ReportFormat, ReportKind};
 use crate::clock;
 use crate::config::Config;
 use crate::exit::Exit;
+use crate::format::{docx, html, markdown};
 use crate::nct::NctId;
-use crate::report::{self, chart, docx, html, markdown, summary};
+use crate::report::{
+    self,
+    progress::{self, chart, summary},
+};
 
 /// `--accrual` names one trial's log: refused with several trials (set `accrual` per
 /// `[[trial]]` in ctwatch.toml instead).
@@ -44,12 +48,12 @@ fn one(config: &Config, args: &ReportArgs, id: &NctId, as_of: NaiveDate, out: &m
             "{id}: the Word file is made for the ethics report (--kind ethics); the progress report is Markdown, HTML, JSON and SVG"
         );
     }
-    let r = report::build(config, &id, args.input.accrual.as_deref(), as_of)?;
+    let r = progress::build(config, &id, args.input.accrual.as_deref(), as_of)?;
     // The latest report keeps one name, updated in place (git history holds every earlier
     // week); `--out` asks for a dated copy, e.g. for a meeting's papers.
     let stem = if args.out.is_some() { format!("{as_of}-progress") } else { "progress".to_string() };
     let svg = chart::svg(&r);
-    let blocks = report::progress::blocks(&r);
+    let blocks = progress::blocks::blocks(&r);
     let md = markdown::render(&blocks, Some(&format!("{stem}.svg")));
     let page = html::render(&format!("Recruitment progress {id} as of {as_of}"), &blocks, Some(&svg));
     let mut json = serde_json::to_string_pretty(&r)?;
@@ -91,7 +95,7 @@ fn ethics(
     dir: &std::path::Path,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
-    let loaded = report::load(config, id, args.input.accrual.as_deref(), as_of)?;
+    let loaded = crate::inputs::load(config, id, args.input.accrual.as_deref(), as_of)?;
     let model = report::ethics::model(&loaded, args.ethics.as_deref())?;
     let lang = args.lang;
     let (blocks, title) = (report::ethics::blocks(&model, lang), report::ethics::title(&model, lang));

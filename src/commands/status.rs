@@ -12,7 +12,6 @@ use crate::clock;
 use crate::config::Config;
 use crate::exit::Exit;
 use crate::nct::NctId;
-use crate::render;
 use crate::report;
 use crate::report::status::{Digest, FAILING_RUNS_NOTICE, blocks, terminal};
 
@@ -32,8 +31,8 @@ pub fn run(config: &Config, args: &StatusArgs, out: &mut dyn Write) -> anyhow::R
 
     let issues = args.issues.as_deref().map(issues_page).transpose()?;
     let blocks = blocks(&digest, issues.as_deref());
-    let md = report::markdown::render(&blocks, None);
-    let html = report::html::render(&format!("Portfolio status as of {as_of}"), &blocks, None);
+    let md = crate::format::markdown::render(&blocks, None);
+    let html = crate::format::html::render(&format!("Portfolio status as of {as_of}"), &blocks, None);
     let mut json = serde_json::to_string_pretty(&digest)?;
     json.push('\n');
     if portfolio {
@@ -55,7 +54,7 @@ pub fn run(config: &Config, args: &StatusArgs, out: &mut dyn Write) -> anyhow::R
     };
     out.write_all(text.as_bytes())?;
     for t in digest.trials.iter().filter(|t| t.error.is_some()) {
-        eprintln!("ctwatch: error: {}", render::terminal_safe(t.error.as_deref().unwrap_or("")));
+        eprintln!("ctwatch: error: {}", crate::text::terminal_safe(t.error.as_deref().unwrap_or("")));
     }
     Ok(if digest.trials.iter().any(|t| t.error.is_some()) {
         Exit::Failed
@@ -74,7 +73,7 @@ fn issues_page(url: &str) -> anyhow::Result<String> {
         Some(u) => Ok(u.as_str().trim_end_matches('/').to_string()),
         None => anyhow::bail!(
             "--issues {:?} is not an issues page URL (e.g. https://github.com/OWNER/REPO/issues)",
-            render::clip(url, 80)
+            crate::text::clip(url, 80)
         ),
     }
 }
@@ -92,7 +91,7 @@ fn write_failure_notices(dir: &std::path::Path, d: &Digest) -> anyhow::Result<()
             "<!-- ctwatch:{id}:failing-since:{} -->\n### ctwatch could not fetch {id} for {} runs in a row\n\nSince {since}, every weekly run has failed to fetch this trial from ClinicalTrials.gov, so its changes are not being watched. The last run said:\n\n{}\nWhat to check: that the id in the config has no typo, and the trial's page on the registry: https://clinicaltrials.gov/study/{id} (a record can be withdrawn, or merged into another record; then watch that id). Nothing more is posted about this until the trial is fetched again.\n",
             f.failing_since,
             f.failing_runs,
-            render::markdown::fenced(&render::defang(&f.error), "text"),
+            crate::format::markdown::fenced(&crate::text::defang(&f.error), "text"),
             id = t.nct_id,
         );
         std::fs::write(dir.join(format!("{}.failing.md", t.nct_id)), text)

@@ -13,14 +13,15 @@ use crate::cli::{Format, SyncArgs};
 use crate::config::Config;
 use crate::diff::{self, Change, text};
 use crate::exit::Exit;
+use crate::format::terminal;
 use crate::nct::NctId;
 use crate::registry::study::{LAST_UPDATE, date_at};
 use crate::registry::{ApiVersion, Fetched, Registry, RegistryError};
-use crate::render::changes::{self, ChangeSet};
-use crate::render::notice::{self, TrialNotice};
+use crate::report::changes::{self, ChangeSet};
+use crate::report::notice::{self, TrialNotice};
 use crate::store::version::{Sameness, comparable};
 use crate::store::{LastRun, Origin, Snapshot, Store, StoreLock, SyncState, content_sha256};
-use crate::{clock, github, render};
+use crate::{clock, github};
 
 /// What sync did for one trial.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -150,7 +151,7 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
         if !timestamp_ok {
             crate::feedback::note(&format!(
                 "the registry's dataTimestamp {:?} is not a timestamp; every trial is checked this run",
-                render::clip(&version.data_timestamp, 40)
+                crate::text::clip(&version.data_timestamp, 40)
             ));
         }
         // 1. The registry's data has not been refreshed since the last fully successful sync
@@ -244,7 +245,7 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
     out.write_all(text.as_bytes())?;
     out.flush()?;
     for o in outcomes.iter().filter(|o| o.result == SyncResult::Error) {
-        eprintln!("ctwatch: error: {}: {}", o.nct_id, render::terminal_safe(o.error.as_deref().unwrap_or("")));
+        eprintln!("ctwatch: error: {}: {}", o.nct_id, crate::text::terminal_safe(o.error.as_deref().unwrap_or("")));
     }
     let notice = changed.then(|| notice_of(&outcomes));
     match (&args.notice, &notice) {
@@ -477,7 +478,7 @@ fn cells(o: &TrialOutcome, escape: fn(&str) -> String) -> Vec<String> {
     };
     vec![
         o.nct_id.to_string(),
-        escape(&o.title.as_deref().map_or_else(|| "–".into(), |t| render::clip(t, TITLE_CHARS))),
+        escape(&o.title.as_deref().map_or_else(|| "–".into(), |t| crate::text::clip(t, TITLE_CHARS))),
         escape(&o.overall_status.as_deref().map_or_else(|| "–".into(), diff::humanize)),
         o.last_update.clone().unwrap_or_else(|| "–".into()),
         escape(&result),
@@ -552,7 +553,7 @@ pub fn notice_of(outcomes: &[TrialOutcome]) -> String {
 /// The terminal table, the totals, `fetched` (what was fetched), then each changed trial's
 /// change list.
 pub fn table(outcomes: &[TrialOutcome], fetched: &str) -> String {
-    let mut text = render::table(&HEADER, outcomes.iter().map(|o| cells(o, str::to_string)));
+    let mut text = terminal::table(&HEADER, outcomes.iter().map(|o| cells(o, str::to_string)));
     text.push_str(&totals(outcomes));
     text.push_str(fetched);
     text.push_str(&alias_notes(outcomes));
@@ -565,11 +566,16 @@ pub fn table(outcomes: &[TrialOutcome], fetched: &str) -> String {
 
 /// The Markdown table with errors and notes, without the change lists.
 fn summary_table(outcomes: &[TrialOutcome]) -> String {
-    let mut text = render::markdown::table(&HEADER, outcomes.iter().map(|o| cells(o, render::markdown::text)));
+    let mut text =
+        crate::format::markdown::table(&HEADER, outcomes.iter().map(|o| cells(o, crate::format::markdown::text)));
     text.push('\n');
     text.push_str(&totals(outcomes));
     for o in outcomes.iter().filter(|o| o.result == SyncResult::Error) {
-        text.push_str(&format!("\n**{}**: {}\n", o.nct_id, render::markdown::text(o.error.as_deref().unwrap_or(""))));
+        text.push_str(&format!(
+            "\n**{}**: {}\n",
+            o.nct_id,
+            crate::format::markdown::text(o.error.as_deref().unwrap_or(""))
+        ));
     }
     let notes = alias_notes(outcomes);
     if !notes.is_empty() {

@@ -10,8 +10,8 @@ use serde::Serialize;
 use crate::cli::{Format, VerifyArgs};
 use crate::config::Config;
 use crate::exit::Exit;
+use crate::format::{markdown, terminal};
 use crate::nct::NctId;
-use crate::render::{self, markdown};
 use crate::store;
 use crate::store::{Store, StoreError};
 
@@ -61,22 +61,26 @@ pub fn run(config: &Config, args: &VerifyArgs, out: &mut dyn Write) -> anyhow::R
             format!("No trial folders in {}: nothing to verify.\n", store.root().display())
         }
         Format::Table => {
-            let mut t = render::table(
+            let mut t = terminal::table(
                 &["Trial", "Versions", "Result"],
-                checks.iter().map(|c| vec![render::terminal_safe(&c.trial), c.versions.to_string(), summary(c)]),
+                checks.iter().map(|c| vec![crate::text::terminal_safe(&c.trial), c.versions.to_string(), summary(c)]),
             );
             for c in &checks {
                 for p in &c.problems {
-                    t.push_str(&format!("{}: {}\n", render::terminal_safe(&c.trial), render::terminal_safe(p)));
+                    t.push_str(&format!(
+                        "{}: {}\n",
+                        crate::text::terminal_safe(&c.trial),
+                        crate::text::terminal_safe(p)
+                    ));
                 }
             }
-            let trials = render::plural(checks.len(), "trial");
+            let trials = crate::text::plural(checks.len(), "trial");
             t.push_str(&format!(
                 "{trials}, {}: {}\n",
-                render::plural(files, "snapshot file"),
+                crate::text::plural(files, "snapshot file"),
                 match bad {
                     0 => "all verified".to_string(),
-                    n => format!("{} with problems", render::plural(n, "trial")),
+                    n => format!("{} with problems", crate::text::plural(n, "trial")),
                 }
             ));
             t
@@ -89,7 +93,7 @@ pub fn run(config: &Config, args: &VerifyArgs, out: &mut dyn Write) -> anyhow::R
 fn summary(c: &TrialCheck) -> String {
     match c.problems.len() {
         0 => "ok".into(),
-        n => render::plural(n, "problem"),
+        n => crate::text::plural(n, "problem"),
     }
 }
 

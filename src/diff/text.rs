@@ -46,7 +46,7 @@ mod tests {
         b["x"] = json!(2);
         let d = unified(&a, &b, "a", "b");
         assert!(d.starts_with("--- a\n+++ b\n@@"), "{d}");
-        let c = crate::render::colorize_diff(&format!("{d}\x1b]0;evil\x07"));
+        let c = crate::format::terminal::colorize_diff(&format!("{d}\x1b]0;evil\x07"));
         assert!(c.contains("\x1b[31m-  \"x\": 1\x1b[0m") && c.contains("\x1b[32m+  \"x\": 2\x1b[0m"), "{c:?}");
         assert!(!c.contains("\x1b]0;"), "registry escape sequences are removed");
     }

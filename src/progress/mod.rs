@@ -17,10 +17,7 @@ use serde::Serialize;
 
 pub use bayes::{Accrual, Projection};
 
-/// The last date a projection names: a later one is "after 2100". A plan far from the data (a
-/// very weak prior, a target in the millions) can put a percentile centuries ahead, beyond
-/// any date worth printing (and beyond chrono's range).
-pub const HORIZON: NaiveDate = NaiveDate::from_ymd_opt(2100, 12, 31).expect("a date");
+pub use crate::lang::{HORIZON, show};
 
 /// `as_of` plus `days` (rounded), never past [`HORIZON`]; not-a-number counts as beyond it.
 pub fn projected(as_of: NaiveDate, days: f64) -> NaiveDate {
@@ -29,11 +26,6 @@ pub fn projected(as_of: NaiveDate, days: f64) -> NaiveDate {
         return HORIZON.max(as_of);
     }
     as_of + chrono::Duration::days(days.max(0.0).round() as i64)
-}
-
-/// A projected date in words: the date, or "after 2100" at the horizon.
-pub fn show(d: NaiveDate) -> String {
-    if d >= HORIZON { "after 2100".to_string() } else { d.to_string() }
 }
 
 use crate::accrual::AccrualLog;

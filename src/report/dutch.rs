@@ -5,9 +5,9 @@
 
 use serde_json::Value;
 
-use super::Lang;
 use crate::diff::dates::{Move, movement};
 use crate::diff::{Category, Change, generic, humanize};
+use crate::lang::Lang;
 use crate::partial_date::PartialDate;
 
 /// A registry status (overall or per site) in Dutch.

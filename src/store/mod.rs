@@ -12,9 +12,20 @@
 //!
 //! Readers skip hidden files, so a temp file left by a crash is invisible.
 
+mod error;
+mod files;
 pub mod markup;
+mod sequence;
 pub mod snapshot;
+use sequence::{check_successor, no_predecessor, replay};
+mod state;
 pub mod version;
+
+pub use error::StoreError;
+use error::io_err;
+pub use files::temp_name;
+use files::{create_dir_durably, refuse_symlink, replace_json, sync_dir};
+pub use state::{LastRun, SyncState};
 
 use std::fs::{self, File, TryLockError};
 use std::io::{self, Write};
@@ -41,97 +52,6 @@ pub const LOCK_FILE: &str = ".ctwatch.lock";
 pub const HISTORY_INDEX: &str = ".history-index.json";
 /// Hidden file at the store root: what the last fully successful sync saw.
 pub const SYNC_STATE: &str = ".ctwatch-state.json";
-
-/// What the last fully successful `sync` saw: the registry's `dataTimestamp` and the trials it
-/// synced at that timestamp. Equal timestamp and no new trial mean nothing can have changed.
-/// Also what the last run of any outcome did, for the status digest written after it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct SyncState {
-    /// `dataTimestamp` of `GET /version`.
-    pub data_timestamp: String,
-    /// Trials fully synced at that timestamp, sorted.
-    pub trials: Vec<NctId>,
-    /// The last sync run, successful or not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_run: Option<LastRun>,
-    /// Per trial, the content hash of the newest version a sync announced (printed, put in the
-    /// notice). A stored version not announced — the run failed after storing it, e.g. writing
-    /// this file — is announced by the next sync.
-    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub announced: std::collections::BTreeMap<NctId, String>,
-}
-
-/// One sync run: when, which trials, and which of them failed and why. The status digest
-/// reads it (in the same checkout, right after the sync) to say why a trial's row has no fresh
-/// data and to count failing runs in a row.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct LastRun {
-    /// When the run stored its results (RFC 3339, UTC).
-    pub at: String,
-    /// The trials it was asked to sync.
-    pub trials: Vec<NctId>,
-    /// The trials that failed, with the reason.
-    pub failed: std::collections::BTreeMap<NctId, String>,
-}
-
-/// What can go wrong in the store. Every message names the path.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// A file-system operation failed.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file or folder.
-        path: PathBuf,
-        /// The OS error.
-        source: io::Error,
-    },
-    /// A stored snapshot cannot be read back or does not match its own hash.
-    #[error("{path}: corrupt snapshot: {reason}")]
-    Corrupt {
-        /// The snapshot file.
-        path: PathBuf,
-        /// What is wrong.
-        reason: String,
-    },
-    /// Another ctwatch held the lock for longer than `lock_timeout`.
-    #[error("{path}: another ctwatch is writing this store (waited {waited_secs} s for the lock)")]
-    Locked {
-        /// The lock file.
-        path: PathBuf,
-        /// Seconds waited.
-        waited_secs: u64,
-    },
-    /// What ctwatch would store could not be read back (e.g. nested too deep).
-    #[error("{path}: the record cannot be stored as a snapshot that reads back ({reason}); nothing was stored")]
-    Unreadable {
-        /// The trial folder.
-        path: PathBuf,
-        /// Why.
-        reason: String,
-    },
-    /// A symbolic link where the store keeps its own files.
-    #[error("{path}: is a symbolic link; ctwatch does not follow links in its store (writes could land outside it)")]
-    Symlink {
-        /// The link.
-        path: PathBuf,
-    },
-    /// A file where the store needs a folder.
-    #[error("{path}: is a file, not a folder; ctwatch needs a folder here for its snapshots")]
-    NotAFolder {
-        /// The file.
-        path: PathBuf,
-    },
-    /// Every file name for this date is taken.
-    #[error("{path}: no free snapshot name left for this date")]
-    NoFreeName {
-        /// The folder.
-        path: PathBuf,
-    },
-}
-
-fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io { path: path.to_path_buf(), source }
-}
 
 /// A stored version: its file name, full path, and what the name says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -319,22 +239,7 @@ impl Store {
     /// Checks that a same-date successor (`_002`, `_003`…) follows its predecessor and differs
     /// from it: a copy of a stored version under the next name is a replay, not a version.
     pub fn check_sequence(versions: &[(StoredVersion, Snapshot)]) -> Result<(), StoreError> {
-        for pair in versions.windows(2) {
-            let ((a, sa), (b, sb)) = (&pair[0], &pair[1]);
-            check_successor((a, &sa.content_sha256), (b, &sb.content_sha256))?;
-        }
-        // A copy of any earlier version under a later same-date name (`_003` holding what
-        // `DATE.json` holds) is a replay too, adjacent or not.
-        let mut seen: std::collections::HashMap<(NaiveDate, &str), &StoredVersion> = Default::default();
-        for (v, snap) in versions {
-            if let Some(first) = seen.insert((v.posted, snap.content_sha256.as_str()), v) {
-                return Err(replay(v, first));
-            }
-        }
-        match versions.first() {
-            Some((first, _)) if first.seq > 1 => Err(no_predecessor(first)),
-            _ => Ok(()),
-        }
+        sequence::check(versions)
     }
 
     /// The newest stored version of a trial, read and verified.
@@ -469,92 +374,9 @@ impl Store {
     }
 }
 
-/// `b` may follow `a` (each with its content hash): a `_NNN` name follows the version before it
-/// in sequence, and a same-date successor holds other content.
-fn check_successor(a: (&StoredVersion, &str), b: (&StoredVersion, &str)) -> Result<(), StoreError> {
-    let ((a, a_hash), (b, b_hash)) = (a, b);
-    if b.seq > 1 && (a.posted != b.posted || a.seq + 1 != b.seq) {
-        return Err(StoreError::Corrupt {
-            path: b.path.clone(),
-            reason: format!("{} follows {}, not the version before it in sequence", b.name, a.name),
-        });
-    }
-    if a.posted == b.posted && a_hash == b_hash {
-        return Err(StoreError::Corrupt {
-            path: b.path.clone(),
-            reason: format!("it holds the same content as {} (a copy, not a new version)", a.name),
-        });
-    }
-    Ok(())
-}
-
-fn replay(v: &StoredVersion, first: &StoredVersion) -> StoreError {
-    StoreError::Corrupt {
-        path: v.path.clone(),
-        reason: format!("it holds the same content as {} (a replayed copy, not a new version)", first.name),
-    }
-}
-
-fn no_predecessor(v: &StoredVersion) -> StoreError {
-    StoreError::Corrupt { path: v.path.clone(), reason: "a _NNN name without the version before it".into() }
-}
-
 /// Largest snapshot file read (a record is capped at 256 MB as served; its canonical form is
 /// about as large).
 const SNAPSHOT_LIMIT: u64 = 1 << 30;
-
-/// A hidden temp-file name unique to this write: process id, time and a random number, so a
-/// repeated process id (PID 1 in containers) never meets a leftover of an earlier run.
-pub fn temp_name(for_name: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    format!(".{for_name}.{}.{nanos:x}.{:08x}.tmp", std::process::id(), fastrand::u32(..))
-}
-
-/// Replaces `dir/name` with `value` as pretty JSON, atomically: a fsynced temp file renamed
-/// over it, then the folder fsynced. For the store's own index files, never for snapshots
-/// (those are never replaced).
-fn replace_json(dir: &Path, name: &str, value: &impl serde::Serialize) -> Result<(), StoreError> {
-    let path = dir.join(name);
-    let tmp = dir.join(temp_name(name));
-    let mut text = serde_json::to_vec_pretty(value).expect("serialisable");
-    text.push(b'\n');
-    let result = File::create(&tmp)
-        .and_then(|mut f| f.write_all(&text).and_then(|()| f.sync_all()))
-        .and_then(|()| fs::rename(&tmp, &path))
-        .map_err(io_err(&path));
-    let _ = fs::remove_file(&tmp);
-    result?;
-    sync_dir(dir)
-}
-
-/// Refuses a symbolic link where the store expects its own file or folder: writes must never
-/// land outside the store's folder.
-fn refuse_symlink(path: &Path) -> Result<(), StoreError> {
-    match fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => Err(StoreError::Symlink { path: path.to_path_buf() }),
-        _ => Ok(()),
-    }
-}
-
-fn create_dir_durably(dir: &Path) -> Result<(), StoreError> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    if let Some(existing) = dir.ancestors().find(|a| a.exists()).filter(|a| !a.is_dir()) {
-        return Err(StoreError::NotAFolder { path: existing.to_path_buf() });
-    }
-    fs::create_dir_all(dir).map_err(io_err(dir))?;
-    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-        sync_dir(parent)?;
-    }
-    Ok(())
-}
-
-/// fsync a folder so a new entry in it survives a crash (POSIX: the file's own fsync does not
-/// persist its directory entry).
-fn sync_dir(dir: &Path) -> Result<(), StoreError> {
-    File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))
-}
 
 #[cfg(test)]
 mod tests {

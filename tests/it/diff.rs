@@ -3,8 +3,8 @@
 
 use ctwatch::diff::{Change, Importance, diff};
 use ctwatch::nct::NctId;
-use ctwatch::render::changes::{self, ChangeSet};
-use ctwatch::render::notice::{self, TrialNotice};
+use ctwatch::report::changes::{self, ChangeSet};
+use ctwatch::report::notice::{self, TrialNotice};
 use serde_json::Value;
 
 use crate::server::Reply;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use ctwatch::diff::diff;
 use ctwatch::nct::NctId;
-use ctwatch::render::notice::{self, TrialNotice};
+use ctwatch::report::notice::{self, TrialNotice};
 use serde_json::{Value, json};
 
 use crate::server::Reply;

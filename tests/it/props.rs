@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use ctwatch::accrual::{self, SiteNames};
-use ctwatch::render::markdown;
-use ctwatch::report::html;
+use ctwatch::format::html;
+use ctwatch::format::markdown;
 use ctwatch::store::{canonical, content_sha256, markup};
 use proptest::prelude::*;
 use serde_json::Value;

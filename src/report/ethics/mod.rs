@@ -26,9 +26,12 @@ use chrono::{Duration, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::blocks::Block;
-use super::{Disagreements, Lang, Loaded, count, dutch, percent, plan_of};
+use super::dutch;
+use super::progress::{Disagreements, plan_of};
 use crate::diff::{Change, Importance, humanize};
+use crate::format::Block;
+use crate::inputs::Loaded;
+use crate::lang::{Lang, count, percent};
 use crate::progress::sites;
 use crate::registry::study;
 

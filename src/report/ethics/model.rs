@@ -337,9 +337,9 @@ pub fn model(loaded: &Loaded, local_override: Option<&Path>) -> anyhow::Result<E
                 }
                 (None, _, _, Some(p)) => {
                     // The model the progress report leads with (one rule: `Lead::for_sites`).
-                    let lead = (crate::report::Lead::for_sites(site_rows.len(), true)
-                        == crate::report::Lead::SiteAware)
-                        .then(|| crate::report::site_model(loaded, &plan, &site_rows, figures_at).project())
+                    let lead = (crate::report::progress::Lead::for_sites(site_rows.len(), true)
+                        == crate::report::progress::Lead::SiteAware)
+                        .then(|| crate::report::progress::site_model(loaded, &plan, &site_rows, figures_at).project())
                         .flatten()
                         .map(|s| (s.p10, s.median, s.p90, s.probability_on_time))
                         .unwrap_or((p.p10, p.median, p.p90, p.probability_on_time));
@@ -352,7 +352,7 @@ pub fn model(loaded: &Loaded, local_override: Option<&Path>) -> anyhow::Result<E
                 expected: progress.expected_by_now,
                 actual: progress.enrolled,
                 planned_end: plan.end,
-                disagreements: crate::report::disagreements(loaded, &plan, &sources),
+                disagreements: crate::report::progress::disagreements(loaded, &plan, &sources),
             };
             (figures, end)
         }

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::markdown;
 use crate::diff::Change;
+use crate::format::markdown;
 use crate::nct::NctId;
 
 /// What `diff --format json` prints: `{"nct_id", "from", "to", "changes": […]}` (DESIGN).
@@ -38,13 +38,13 @@ pub fn table(set: &ChangeSet) -> String {
 
 /// The terminal table with at most `max_rows` changes, then "… and N more".
 pub fn table_capped(set: &ChangeSet, max_rows: usize) -> String {
-    let mut out = format!("{}\n", super::terminal_safe(&heading(set)));
+    let mut out = format!("{}\n", crate::text::terminal_safe(&heading(set)));
     if let Some(note) = set.note {
         out.push_str(&format!("Note: {note}\n"));
     }
     if !set.changes.is_empty() {
         let shown = &set.changes[..set.changes.len().min(max_rows)];
-        out.push_str(&super::table(
+        out.push_str(&crate::format::terminal::table(
             &["Importance", "Category", "Change"],
             shown.iter().map(|c| vec![c.importance.as_str().into(), c.category.as_str().into(), c.summary.clone()]),
         ));
@@ -105,7 +105,7 @@ pub fn markdown_capped(set: &ChangeSet, max_rows: usize) -> String {
     }
     if let Some(text) = set.text_diff {
         out.push('\n');
-        out.push_str(&markdown::fenced(&super::defang(text), "diff"));
+        out.push_str(&markdown::fenced(&crate::text::defang(text), "diff"));
     }
     out
 }

@@ -1,8 +1,8 @@
 //! The progress report's content, as blocks for the Markdown and HTML renderers.
 
-use super::blocks::Block;
 use super::{ProgressReport, count, percent};
 use crate::diff::humanize;
+use crate::format::Block;
 
 fn or_dash(v: Option<String>) -> String {
     v.unwrap_or_else(|| "–".into())

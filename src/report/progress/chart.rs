@@ -39,14 +39,17 @@ pub fn svg(r: &ProgressReport) -> String {
         // The SVG backend draws into memory; an error here is a bug, shown rather than hidden.
         return format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"400\" height=\"40\"><text x=\"10\" y=\"20\">chart error: {}</text></svg>",
-            super::html::escape(&e)
+            crate::format::html::escape(&e)
         );
     }
     // The report's own typeface (plotters writes the generic family only).
     let mut out = drawn.replace("font-family=\"sans-serif\"", &format!("font-family=\"{FONTS}\""));
     // The title a viewer shows for the standalone file (and a screen reader reads).
-    let title =
-        format!("<title>Recruitment progress of {} as of {}</title>", super::html::escape(r.nct_id.as_str()), r.as_of);
+    let title = format!(
+        "<title>Recruitment progress of {} as of {}</title>",
+        crate::format::html::escape(r.nct_id.as_str()),
+        r.as_of
+    );
     match out.find("<svg").and_then(|i| out[i..].find('>').map(|j| i + j + 1)) {
         Some(at) => out.insert_str(at, &format!("\n{title}")),
         None => out.push_str(&title),

@@ -2,13 +2,13 @@
 //! as inline SVG. Every string is escaped; the markup is well-formed (polyglot) so tests can
 //! parse it strictly.
 
-use super::Lang;
 use super::blocks::Block;
+use crate::lang::Lang;
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars().filter_map(crate::render::visible) {
+    for c in s.chars().filter_map(crate::text::visible) {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -28,7 +28,7 @@ pub fn content(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 16);
     let (mut i, mut plain) = (0, 0);
     while i < chars.len() {
-        match super::unbreakable_at(&chars, i) {
+        match crate::lang::unbreakable_at(&chars, i) {
             Some(n) => {
                 out.push_str(&escape(&chars[plain..i].iter().collect::<String>()));
                 out.push_str(&format!(

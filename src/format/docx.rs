@@ -12,8 +12,8 @@ use docx_rs::{
     TableRow, VAlignType, WidthType,
 };
 
-use super::Lang;
 use super::blocks::Block;
+use crate::lang::Lang;
 
 /// A4 in twentieths of a point.
 const A4: (u32, u32) = (11_906, 16_838);
@@ -64,11 +64,11 @@ fn styles(docx: Docx) -> Docx {
 /// Text as Word keeps it together: a date's hyphens are non-breaking hyphens (U+2011) and a
 /// percent sign is held to its number by a no-break space, so neither is split at a line end.
 fn unbreakable(line: &str) -> String {
-    let chars: Vec<char> = crate::render::xml_safe(line).chars().collect();
+    let chars: Vec<char> = crate::text::xml_safe(line).chars().collect();
     let mut out = String::with_capacity(line.len());
     let mut i = 0;
     while i < chars.len() {
-        match super::unbreakable_at(&chars, i) {
+        match crate::lang::unbreakable_at(&chars, i) {
             Some(n) => {
                 out.extend(chars[i..i + n].iter().map(|&c| match c {
                     '-' => '\u{2011}',

@@ -11,9 +11,9 @@
 //! then the change table, with a note saying so.
 
 use super::changes::cell;
-use super::markdown;
 use crate::config::STUDY_PAGE;
 use crate::diff::{Change, Importance};
+use crate::format::markdown;
 use crate::nct::NctId;
 
 /// Upper bound on a whole notice, in characters.
@@ -156,7 +156,7 @@ fn details(changes: &[Change], diff: &str, budget: usize, id: &NctId, from: &str
     let mut paths = String::new();
     let mut listed = 0;
     for c in changes {
-        let line = format!("- {}\n", markdown::text(&crate::render::clip(&c.path, 200)));
+        let line = format!("- {}\n", markdown::text(&crate::text::clip(&c.path, 200)));
         if paths.len() + line.len() > budget / 3 {
             break;
         }
@@ -182,7 +182,7 @@ fn text_diff(diff: &str, budget: usize, id: &NctId, from: &str, to: &str) -> Str
         }
         // The diff shows registry text verbatim; break `<!--` so that the only marker-like
         // string in a notice is our own first line (the Action searches comments for it).
-        body.push_str(&super::defang(line).replace("<!--", "<\u{2060}!--"));
+        body.push_str(&crate::text::defang(line).replace("<!--", "<\u{2060}!--"));
         body.push('\n');
     }
     let note = if cut {

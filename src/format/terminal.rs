@@ -1,16 +1,12 @@
-//! Output building blocks shared by every command: terminal tables, Markdown, JSON.
+//! The terminal: tables and prose that fit its width, colour when it is one.
 //!
 //! Registry text is third-party. On a terminal it could carry escape sequences; in Markdown
 //! it could ping people or inject markup. Each format has one escaping function here, and
 //! renderers pass every registry string through it.
 
-pub mod changes;
-pub mod markdown;
-pub mod notice;
-
 use comfy_table::{ContentArrangement, Table, presets};
 
-pub use crate::text::{clip, defang, plural, terminal_safe, terminal_safe_lines, visible, xml_safe};
+use crate::text::{clip, terminal_safe};
 
 /// True when stdout is a terminal and `NO_COLOR` (no-color.org) is unset or empty.
 pub fn use_color() -> bool {
