@@ -19,6 +19,7 @@ pub mod exit;
 pub mod feedback;
 pub mod format;
 pub mod github;
+pub mod ingest;
 pub mod inputs;
 pub mod lang;
 pub mod nct;
