@@ -40,10 +40,13 @@ fn one(
         }
         CheckFormat::Table => {
             let snapshot = &loaded.versions[loaded.used].0.name;
-            let mut t = format!(
-                "{id}: {} finding{} as of {as_of} (snapshot {snapshot})\n",
-                findings.len(),
-                if findings.len() == 1 { "" } else { "s" }
+            let mut t = terminal::line(
+                &format!(
+                    "{id}: {} finding{} as of {as_of} (snapshot {snapshot})",
+                    findings.len(),
+                    if findings.len() == 1 { "" } else { "s" }
+                ),
+                2,
             );
             if !findings.is_empty() {
                 t.push_str(&terminal::table(
@@ -59,7 +62,7 @@ fn one(
                 ));
             }
             for note in &loaded.notes {
-                t.push_str(&format!("Note: {}\n", crate::text::terminal_safe(note)));
+                t.push_str(&terminal::line(&format!("Note: {}", crate::text::terminal_safe(note)), 6));
             }
             t
         }

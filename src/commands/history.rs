@@ -86,12 +86,8 @@ fn one(config: &Config, args: &HistoryArgs, id: &NctId, out: &mut dyn Write) -> 
             t.push_str(&terminal::table(&HEADER, rows(&versions, &|s| s.to_string())));
             t.push_str("\nWhat changed:\n");
             for (i, v) in versions.iter().enumerate() {
-                t.push_str(&crate::text::terminal_safe(&format!(
-                    "  {}  {}",
-                    stem(&v.snapshot),
-                    what_changed(i, &v.changes)
-                )));
-                t.push('\n');
+                let line = format!("  {}  {}", stem(&v.snapshot), what_changed(i, &v.changes));
+                t.push_str(&terminal::line(&crate::text::terminal_safe(&line), 14));
             }
             t
         }

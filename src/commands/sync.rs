@@ -109,9 +109,12 @@ pub fn run(config: &Config, args: &SyncArgs, out: &mut dyn Write) -> anyhow::Res
     })
 }
 
-fn cells(o: &TrialOutcome, escape: fn(&str) -> String) -> Vec<String> {
+/// A trial's row; `reason`: the error's reason in the Result cell (Markdown), else only
+/// "error" there and the reason on its own line below the table (a terminal: the table stays
+/// narrow and the reason unbroken).
+fn cells(o: &TrialOutcome, escape: fn(&str) -> String, reason: bool) -> Vec<String> {
     let result = match (&o.result, &o.error) {
-        (SyncResult::Error, Some(e)) => format!("error: {}", crate::text::short_reason(e)),
+        (SyncResult::Error, Some(e)) if reason => format!("error: {}", crate::text::short_reason(e)),
         (r, _) => r.label().to_string(),
     };
     vec![
@@ -191,10 +194,16 @@ pub fn notice_of(outcomes: &[TrialOutcome]) -> String {
 /// The terminal table, the totals, `fetched` (what was fetched), then each changed trial's
 /// change list.
 pub fn table(outcomes: &[TrialOutcome], fetched: &str) -> String {
-    let mut text = terminal::table(&HEADER, outcomes.iter().map(|o| cells(o, str::to_string)));
-    text.push_str(&totals(outcomes));
-    text.push_str(fetched);
-    text.push_str(&alias_notes(outcomes));
+    let mut text = terminal::table(&HEADER, outcomes.iter().map(|o| cells(o, str::to_string, false)));
+    for o in outcomes {
+        if let (SyncResult::Error, Some(e)) = (o.result, &o.error) {
+            let line = format!("{}: error: {}", o.nct_id, crate::text::short_reason(e));
+            text.push_str(&terminal::line(&crate::text::terminal_safe(&line), 2));
+        }
+    }
+    for line in totals(outcomes).lines().chain(fetched.lines()).chain(alias_notes(outcomes).lines()) {
+        text.push_str(&terminal::line(line, if line.starts_with("Note: ") { 6 } else { 0 }));
+    }
     for set in outcomes.iter().filter_map(change_set) {
         text.push('\n');
         text.push_str(&changes::table_capped(&set, SUMMARY_ROWS));
@@ -205,7 +214,7 @@ pub fn table(outcomes: &[TrialOutcome], fetched: &str) -> String {
 /// The Markdown table with errors and notes, without the change lists.
 fn summary_table(outcomes: &[TrialOutcome]) -> String {
     let mut text =
-        crate::format::markdown::table(&HEADER, outcomes.iter().map(|o| cells(o, crate::format::markdown::text)));
+        crate::format::markdown::table(&HEADER, outcomes.iter().map(|o| cells(o, crate::format::markdown::text, true)));
     text.push('\n');
     text.push_str(&totals(outcomes));
     for o in outcomes.iter().filter(|o| o.result == SyncResult::Error) {

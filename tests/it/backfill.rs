@@ -60,7 +60,7 @@ fn version(n: u64, name: &str) -> Reply {
 }
 
 /// A history API with versions 0..2 = v1, v2, v3.
-fn serve_history(ws: &Workspace) {
+pub(crate) fn serve_history(ws: &Workspace) {
     ws.server.route(
         LIST,
         vec![Reply::json(list(&[
@@ -74,7 +74,7 @@ fn serve_history(ws: &Workspace) {
     }
 }
 
-fn backfill(ws: &Workspace, extra: &[&str]) -> crate::Run {
+pub(crate) fn backfill(ws: &Workspace, extra: &[&str]) -> crate::Run {
     let base = format!("{}/api/int", ws.server.origin);
     let mut args = vec!["--history-base", base.as_str(), "backfill", "NCT07038304"];
     args.extend_from_slice(extra);

@@ -25,6 +25,7 @@ mod report;
 mod server;
 mod states;
 mod sync;
+mod widths;
 mod workflow;
 mod year;
 

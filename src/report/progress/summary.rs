@@ -7,7 +7,8 @@ use crate::lang::{count, percent};
 
 /// Headline, key figures and the sites, for a terminal.
 pub fn render(r: &ProgressReport) -> String {
-    let mut out = format!("{}\n\n", crate::text::terminal_safe(&r.headline));
+    let mut out = terminal::line(&crate::text::terminal_safe(&r.headline), 0);
+    out.push('\n');
     let rows = r.sites.iter().map(|s| {
         vec![
             s.facility.clone(),
@@ -23,7 +24,7 @@ pub fn render(r: &ProgressReport) -> String {
         rows,
     ));
     for n in &r.notes {
-        out.push_str(&format!("Note: {}\n", crate::text::terminal_safe(n)));
+        out.push_str(&terminal::line(&format!("Note: {}", crate::text::terminal_safe(n)), 6));
     }
     out
 }

@@ -179,13 +179,13 @@ fn change_lines(d: &Digest) -> Vec<String> {
 
 /// The digest for a terminal: the headline, the table, then each change on its own line.
 pub fn terminal(d: &Digest) -> String {
-    let mut out = format!("{}\n", headline(d));
+    let mut out = terminal::line(&headline(d), 0);
     out.push_str(&terminal::table_lines(&HEADER, d.trials.iter().map(|t| row_cells(t, "\n", d.as_of))));
     let lines = change_lines(d);
     if !lines.is_empty() {
         out.push_str("\nChanges:\n");
         for l in lines {
-            out.push_str(&format!("  {}\n", crate::text::terminal_safe(&l)));
+            out.push_str(&terminal::line(&format!("  {}", crate::text::terminal_safe(&l)), 4));
         }
     }
     out
