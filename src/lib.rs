@@ -1,9 +1,26 @@
 //! ctwatch keeps a clinical trial's ClinicalTrials.gov record under watch.
 //!
-//! Data flows one way: the registry client ([`registry`]) fetches and validates records, the
-//! snapshot store ([`store`]) keeps every distinct version, and commands ([`commands`]) turn
-//! stored data into output through pure renderers ([`render`]). `main.rs` only parses the
-//! command line and maps [`run`]'s outcome to an exit status.
+//! The house, from the ground up; a module imports only from floors below its own:
+//!
+//! 1. **Words and safety**: [`text`] (registry text made safe for a terminal, Markdown, XML;
+//!    plurals, clipping), [`lang`] (English and Dutch: dates, decimals, "after 2100"),
+//!    [`nct`] (validated ids), [`partial_date`], [`exit`], [`bounded`] (reads with a size
+//!    limit), [`clock`] (the one clock), [`github`] (the Actions files).
+//! 2. **Output formats**: [`format`](mod@format) — one renderer per format (terminal, Markdown, HTML,
+//!    Word) over one block model; they know no trial and no registry.
+//! 3. **Inputs**: [`config`] (`ctwatch.toml`, validated once), [`accrual`] (the sponsor's
+//!    recruitment log), [`feedback`] (progress on stderr).
+//! 4. **Domain**: [`registry`] (the API client and the typed study view: the only place that
+//!    knows the record's JSON pointers), [`store`] (the append-only snapshot store),
+//!    [`progress`] (the projection models), [`diff`] (what changed, and a trial's timeline),
+//!    [`compliance`] (the registry duties, one function per rule).
+//! 5. **Work**: [`ingest`] (what sync fetches and accepts), [`inputs`] (a trial's stored
+//!    versions, config and log, loaded once for the reports).
+//! 6. **Documents**: [`report`] — progress, ethics, the status digest, change lists and
+//!    notices: each a model, turned into blocks, rendered by [`format`](mod@format).
+//! 7. **Commands**: [`commands`] read their arguments, build a model, render and write;
+//!    [`cli`] is the only module that knows clap. `main.rs` maps [`run`]'s outcome to an exit
+//!    status.
 
 #![warn(missing_docs)]
 

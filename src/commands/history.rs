@@ -3,71 +3,16 @@
 
 use std::io::Write;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::cli::{Format, HistoryArgs};
 use crate::config::Config;
-use crate::diff::{self, Change, Importance, humanize};
+use crate::diff::timeline::{Version, timeline};
+use crate::diff::{Change, Importance, humanize};
 use crate::exit::Exit;
 use crate::format::{markdown, terminal};
 use crate::nct::NctId;
-use crate::registry::study::{self, text_at};
-use crate::store;
 use crate::store::Store;
-
-/// One version in the timeline (also its JSON shape).
-#[derive(Debug, Serialize)]
-pub struct Version {
-    /// Snapshot file name.
-    pub snapshot: String,
-    /// `api` or `history`.
-    pub origin: store::Origin,
-    /// `lastUpdatePostDate`.
-    pub last_update: Option<String>,
-    /// `overallStatus`.
-    pub overall_status: Option<String>,
-    /// `startDateStruct`.
-    pub start_date: Value,
-    /// `primaryCompletionDateStruct`.
-    pub primary_completion_date: Value,
-    /// `completionDateStruct`.
-    pub completion_date: Value,
-    /// `enrollmentInfo`.
-    pub enrollment: Value,
-    /// Sites whose status is RECRUITING.
-    pub sites_recruiting: usize,
-    /// All sites.
-    pub sites_total: usize,
-    /// Changes from the previous version (empty for the first).
-    pub changes: Vec<Change>,
-}
-
-/// Builds the timeline of a trial from its stored versions.
-pub fn timeline(store: &Store, id: &NctId) -> anyhow::Result<Vec<Version>> {
-    let all = store.read_all(id)?;
-    let mut out = Vec::with_capacity(all.len());
-    for (i, (v, snap)) in all.iter().enumerate() {
-        let s = &snap.study;
-        let at = |p: &str| s.pointer(&format!("/protocolSection/{p}")).cloned().unwrap_or(Value::Null);
-        let text = |p: &str| text_at(s, &format!("/protocolSection/{p}")).map(str::to_string);
-        let sites = study::sites(s);
-        out.push(Version {
-            snapshot: v.name.clone(),
-            origin: snap.origin,
-            last_update: text("statusModule/lastUpdatePostDateStruct/date"),
-            overall_status: study::overall_status(s).map(str::to_string),
-            start_date: at("statusModule/startDateStruct"),
-            primary_completion_date: at("statusModule/primaryCompletionDateStruct"),
-            completion_date: at("statusModule/completionDateStruct"),
-            enrollment: at("designModule/enrollmentInfo"),
-            sites_recruiting: sites.iter().filter(|x| x.status.as_deref() == Some("RECRUITING")).count(),
-            sites_total: sites.len(),
-            changes: if i == 0 { Vec::new() } else { diff::between(&all[i - 1].1, snap).0 },
-        });
-    }
-    Ok(out)
-}
 
 /// Runs `ctwatch history`.
 pub fn run(config: &Config, args: &HistoryArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::{Category, Change, Importance, dotted, short};
 use crate::partial_date::PartialDate;
+use crate::registry::study;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -20,11 +21,11 @@ enum Kind {
 }
 
 const FIELDS: [(&str, &str, Kind); 5] = [
-    ("/protocolSection/statusModule/startDateStruct", "Start date", Kind::Start),
-    ("/protocolSection/statusModule/primaryCompletionDateStruct", "Primary completion date", Kind::Completion),
-    ("/protocolSection/statusModule/completionDateStruct", "Completion date", Kind::Completion),
-    ("/protocolSection/statusModule/studyFirstPostDateStruct", "First posted", Kind::Posting),
-    ("/protocolSection/statusModule/lastUpdatePostDateStruct", "Last update posted", Kind::Posting),
+    (study::START_STRUCT, "Start date", Kind::Start),
+    (study::PRIMARY_COMPLETION_STRUCT, "Primary completion date", Kind::Completion),
+    (study::COMPLETION_STRUCT, "Completion date", Kind::Completion),
+    (study::FIRST_POSTED_STRUCT, "First posted", Kind::Posting),
+    (study::LAST_UPDATE_STRUCT, "Last update posted", Kind::Posting),
 ];
 
 /// How a date moved.

@@ -9,8 +9,7 @@ use serde_json::Value;
 use super::{Category, Change, Importance, dotted};
 use crate::registry::study::ENROLLMENT_UNKNOWN;
 
-/// `designModule.enrollmentInfo`
-pub const POINTER: &str = "/protocolSection/designModule/enrollmentInfo";
+pub use crate::registry::study::ENROLLMENT_INFO as POINTER;
 fn count(v: Option<&Value>) -> Option<u64> {
     v.and_then(|v| v.get("count")).and_then(Value::as_u64).filter(|c| *c != ENROLLMENT_UNKNOWN)
 }

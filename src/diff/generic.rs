@@ -10,7 +10,7 @@ use super::{Category, Change, DEDICATED, Importance, short};
 /// The category and importance of a field by where it sits (pointer with `/`).
 fn classify(pointer: &str) -> (Category, Importance) {
     let module = pointer.split('/').nth(2).unwrap_or("");
-    if pointer.starts_with("/derivedSection") {
+    if pointer.starts_with(crate::registry::study::DERIVED_SECTION) {
         return (Category::Registry, Importance::Low);
     }
     match module {

@@ -15,9 +15,12 @@ pub mod generic;
 pub mod sites;
 pub mod status;
 pub mod text;
+pub mod timeline;
 
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::registry::study;
 
 /// What part of the record a change touches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -108,15 +111,15 @@ pub(crate) const DEDICATED: &[&str] = &[
     status::LAST_KNOWN,
     status::WHY_STOPPED,
     status::VERIFIED,
-    "/protocolSection/statusModule/startDateStruct",
-    "/protocolSection/statusModule/primaryCompletionDateStruct",
-    "/protocolSection/statusModule/completionDateStruct",
-    "/protocolSection/statusModule/studyFirstPostDateStruct",
-    "/protocolSection/statusModule/lastUpdatePostDateStruct",
+    study::START_STRUCT,
+    study::PRIMARY_COMPLETION_STRUCT,
+    study::COMPLETION_STRUCT,
+    study::FIRST_POSTED_STRUCT,
+    study::LAST_UPDATE_STRUCT,
     enrollment::POINTER,
     sites::POINTER,
     // The registry rewrites this on every data refresh; it is never a change.
-    "/derivedSection/miscInfoModule/versionHolder",
+    study::VERSION_HOLDER,
 ];
 
 /// All changes from `before` to `after` (two study documents), most important first.

@@ -14,8 +14,7 @@ use similar::TextDiff;
 
 use super::{Category, Change, Importance, generic, humanize};
 
-/// `contactsLocationsModule.locations`
-pub const POINTER: &str = "/protocolSection/contactsLocationsModule/locations";
+pub use crate::registry::study::LOCATIONS as POINTER;
 const BASE: &str = "protocolSection.contactsLocationsModule.locations";
 const CLOSE_MATCH: f32 = 0.75;
 

@@ -4,14 +4,9 @@ use serde_json::Value;
 
 use super::{Category, Change, Importance, dotted, humanize, short};
 
-/// `overallStatus`
-pub const OVERALL: &str = "/protocolSection/statusModule/overallStatus";
-/// `lastKnownStatus` (shown while the registry says UNKNOWN)
-pub const LAST_KNOWN: &str = "/protocolSection/statusModule/lastKnownStatus";
-/// `whyStopped`
-pub const WHY_STOPPED: &str = "/protocolSection/statusModule/whyStopped";
-/// `statusVerifiedDate`
-pub const VERIFIED: &str = "/protocolSection/statusModule/statusVerifiedDate";
+pub use crate::registry::study::{
+    LAST_KNOWN_STATUS as LAST_KNOWN, OVERALL_STATUS as OVERALL, STATUS_VERIFIED as VERIFIED, WHY_STOPPED,
+};
 
 pub(crate) fn compare(a: &Value, b: &Value, out: &mut Vec<Change>) {
     for (pointer, label, importance, is_enum) in [

@@ -26,7 +26,7 @@ pub fn unified(before: &Value, after: &Value, from_name: &str, to_name: &str) ->
 
 fn without_volatile(study: &Value) -> Value {
     let mut s = study.clone();
-    if let Some(m) = s.pointer_mut("/derivedSection/miscInfoModule").and_then(Value::as_object_mut) {
+    if let Some(m) = s.pointer_mut(crate::registry::study::MISC_INFO).and_then(Value::as_object_mut) {
         m.remove("versionHolder");
     }
     s

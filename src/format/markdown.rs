@@ -98,7 +98,7 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> St
 /// A fenced code block that registry text cannot break out of: the fence is longer than the
 /// longest backtick run in the text (CommonMark §4.5), and nothing inside is interpreted.
 ///
-/// Callers pass registry text through [`super::defang`] first.
+/// Callers pass registry text through [`crate::text::defang`] first.
 pub fn fenced(text: &str, info: &str) -> String {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);

@@ -165,6 +165,26 @@ pub const STATUS_MODULE: &str = "/protocolSection/statusModule";
 pub const LEAD_SPONSOR: &str = "/protocolSection/sponsorCollaboratorsModule/leadSponsor/name";
 /// `contactsLocationsModule.locations`.
 pub const LOCATIONS: &str = "/protocolSection/contactsLocationsModule/locations";
+/// `statusModule.lastKnownStatus` (shown while the registry says UNKNOWN).
+pub const LAST_KNOWN_STATUS: &str = "/protocolSection/statusModule/lastKnownStatus";
+/// `statusModule.startDateStruct` (date and type).
+pub const START_STRUCT: &str = "/protocolSection/statusModule/startDateStruct";
+/// `statusModule.primaryCompletionDateStruct` (date and type).
+pub const PRIMARY_COMPLETION_STRUCT: &str = "/protocolSection/statusModule/primaryCompletionDateStruct";
+/// `statusModule.completionDateStruct` (date and type).
+pub const COMPLETION_STRUCT: &str = "/protocolSection/statusModule/completionDateStruct";
+/// `statusModule.studyFirstPostDateStruct`.
+pub const FIRST_POSTED_STRUCT: &str = "/protocolSection/statusModule/studyFirstPostDateStruct";
+/// `statusModule.lastUpdatePostDateStruct`.
+pub const LAST_UPDATE_STRUCT: &str = "/protocolSection/statusModule/lastUpdatePostDateStruct";
+/// `designModule.enrollmentInfo` (count and type).
+pub const ENROLLMENT_INFO: &str = "/protocolSection/designModule/enrollmentInfo";
+/// `derivedSection`: what the registry derives itself (MeSH terms), rebuilt on every refresh.
+pub const DERIVED_SECTION: &str = "/derivedSection";
+/// `derivedSection.miscInfoModule`.
+pub const MISC_INFO: &str = "/derivedSection/miscInfoModule";
+/// `derivedSection.miscInfoModule.versionHolder`: rewritten on every data refresh.
+pub const VERSION_HOLDER: &str = "/derivedSection/miscInfoModule/versionHolder";
 
 /// The record's brief title.
 pub fn brief_title(doc: &Value) -> Option<&str> {

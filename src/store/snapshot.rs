@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::nct::NctId;
 
 /// The field the registry rewrites on every data refresh (ctgov README, "Fields that matter").
-pub const VOLATILE_FIELD: (&str, &str) = ("/derivedSection/miscInfoModule", "versionHolder");
+pub const VOLATILE_FIELD: (&str, &str) = (crate::registry::study::MISC_INFO, "versionHolder");
 
 /// Where a snapshot came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
