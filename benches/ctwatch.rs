@@ -222,7 +222,16 @@ fn hostile_10mb() {
         ],
     );
     server.route("/api/v2/studies/NCT07038304", vec![Reply::json(a), Reply::json(b)]);
+    // CTWATCH_BENCH_KEEP=DIR keeps the hostile workspace there, to time two builds on it
+    // side by side (farm-bench --vs).
     let dir = tempfile::tempdir().unwrap();
+    let dir = match std::env::var_os("CTWATCH_BENCH_KEEP") {
+        Some(keep) => {
+            std::fs::create_dir_all(&keep).unwrap();
+            tempfile::TempDir::with_prefix_in("hostile-", keep).unwrap()
+        }
+        None => dir,
+    };
     std::fs::write(
         dir.path().join("ctwatch.toml"),
         "[registry]\nmin_interval_ms = 0\n[[trial]]\nnct_id = \"NCT07038304\"\ntarget = 35\nrecruitment_end = 2029-01-03\n",
@@ -263,6 +272,9 @@ fn hostile_10mb() {
     }
     let notice = std::fs::read_to_string(dir.path().join("notice.md")).unwrap();
     println!("  notice: {} characters", notice.chars().count());
+    if std::env::var_os("CTWATCH_BENCH_KEEP").is_some() {
+        println!("  kept in {}", dir.keep().display());
+    }
 }
 
 /// A sponsor office's weeks with 1,000 tracked trials against the fields=-honouring stand-in:
@@ -356,17 +368,98 @@ fn site_projection() {
     println!("  {t:>10.2?}  peak heap {}", mib(mem));
 }
 
+/// The portfolio site of 100 trials with 50 stored versions each: build time and size.
+fn site_portfolio(trials: usize, weeks: usize) {
+    let fixture =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/NCT07038304/v1.json")).unwrap();
+    let ids: Vec<String> = (0..trials).map(|i| format!("NCT{:08}", 40_000_000 + i)).collect();
+    let server = Server::start();
+    let records = fake_registry::install(&server, &fixture, &ids);
+    let dir = match std::env::var_os("CTWATCH_BENCH_KEEP") {
+        Some(keep) => {
+            std::fs::create_dir_all(&keep).unwrap();
+            tempfile::TempDir::with_prefix_in("site-", keep).unwrap()
+        }
+        None => tempfile::tempdir().unwrap(),
+    };
+    let mut config = String::from("[registry]\nmin_interval_ms = 0\n");
+    for id in &ids {
+        config.push_str(&format!("[[trial]]\nnct_id = \"{id}\"\n"));
+    }
+    std::fs::write(dir.path().join("ctwatch.toml"), config).unwrap();
+    let api = server.api();
+    let ctwatch = |args: &[&str], now: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ctwatch"))
+            .current_dir(dir.path())
+            .env_clear()
+            .env("CTWATCH_NOW", now)
+            .args(["--api-base", &api])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.code().is_some_and(|c| c < 2), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let start = chrono::NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
+    for week in 0..weeks {
+        let day = start + chrono::Duration::days(7 * week as i64);
+        for id in &ids {
+            records.post(id, &day.to_string());
+        }
+        server.route(
+            "/api/v2/version",
+            vec![Reply::json(format!(r#"{{"apiVersion":"2.0.5","dataTimestamp":"{day}T09:00:05"}}"#))],
+        );
+        ctwatch(&["sync", "--full", "--quiet"], &format!("{day}T10:00:00Z"));
+    }
+    let now = format!("{}T10:00:00Z", start + chrono::Duration::days(7 * weeks as i64));
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let _ = std::fs::remove_dir_all(dir.path().join("site"));
+        let t = Instant::now();
+        ctwatch(&["site", "--out", "site"], &now);
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let (mut files, mut bytes) = (0, 0);
+    let mut stack = vec![dir.path().join("site")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                files += 1;
+                bytes += e.metadata().unwrap().len();
+            }
+        }
+    }
+    println!("portfolio site, {trials} trials x {weeks} stored versions, median of 3 (written from scratch):");
+    println!("  {:>10.2?}  {files} files, {:.1} MB", times[1], bytes as f64 / 1e6);
+    if std::env::var_os("CTWATCH_BENCH_KEEP").is_some() {
+        println!("  kept in {}", dir.keep().display());
+    }
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` passes nothing: run only for bench.
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    canonical_and_hash();
-    diff_big_record();
-    report_sizes();
-    site_projection();
-    sync_many(1000, 1000);
-    sync_many(1000, 0);
-    registry_friendly_weeks();
-    hostile_10mb();
+    // CTWATCH_BENCH_ONLY=NAME runs only the benchmarks whose name contains NAME.
+    let only = std::env::var("CTWATCH_BENCH_ONLY").unwrap_or_default();
+    let benches: [(&str, &dyn Fn()); 9] = [
+        ("canonical_and_hash", &canonical_and_hash),
+        ("diff_big_record", &diff_big_record),
+        ("report_sizes", &report_sizes),
+        ("site_projection", &site_projection),
+        ("sync_many_paced", &|| sync_many(1000, 1000)),
+        ("sync_many_unpaced", &|| sync_many(1000, 0)),
+        ("registry_friendly_weeks", &registry_friendly_weeks),
+        ("hostile_10mb", &hostile_10mb),
+        ("site_portfolio", &|| site_portfolio(100, 50)),
+    ];
+    for (name, bench) in benches {
+        if name.contains(only.as_str()) {
+            bench();
+        }
+    }
 }

@@ -132,8 +132,16 @@ pub fn load<'a>(
 /// The registry side of the inputs only (versions, the one current at as-of, config entry):
 /// what needs no accrual log, so a bad log never hides registry facts.
 pub fn load_without_log<'a>(config: &'a Config, id: &NctId, as_of: NaiveDate) -> anyhow::Result<Loaded<'a>> {
-    let store = Store::new(&config.snapshots);
-    let versions = store.read_all(id)?;
+    from_versions(config, id, as_of, Store::new(&config.snapshots).read_all(id)?)
+}
+
+/// [`load_without_log`] from versions already read (oldest first).
+pub fn from_versions<'a>(
+    config: &'a Config,
+    id: &NctId,
+    as_of: NaiveDate,
+    versions: Vec<Version>,
+) -> anyhow::Result<Loaded<'a>> {
     if versions.is_empty() {
         bail!("{id}: no stored snapshot in {}; run `ctwatch sync {id}` first", config.snapshots.display());
     }

@@ -84,6 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Verify(args) => commands::verify::run(&config, &args, &mut out),
         Command::Status(args) => commands::status::run(&config, &args, &mut out),
         Command::Discover(args) => commands::discover::run(&config, &args, &mut out),
+        Command::Site(args) => commands::site::run(&config, &args, &mut out),
         Command::Completions(_) | Command::Man | Command::Demo(_) => unreachable!("handled above"),
     }
 }

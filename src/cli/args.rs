@@ -10,6 +10,29 @@ use clap::{Args, ValueEnum};
 use super::{Files, Online, lang_parser};
 use crate::lang::Lang;
 
+/// `ctwatch site`
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// Trials (default: every [[trial]] in the config file)
+    #[arg(value_name = "NCT")]
+    pub trials: Vec<String>,
+    /// Folder for the site [default: site]
+    #[arg(long, env = "CTWATCH_SITE", value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The date the site shows the portfolio as of, YYYY-MM-DD [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// A folder of accrual logs named NCT….csv, used instead of the trials' configured ones
+    #[arg(long, value_name = "DIR")]
+    pub accrual_dir: Option<PathBuf>,
+    /// Config and store.
+    #[command(flatten)]
+    pub files: Files,
+    /// Report folder (the site links to copies of each trial's reports) [default: reports]
+    #[arg(long, env = "CTWATCH_REPORTS", value_name = "DIR")]
+    pub reports: Option<PathBuf>,
+}
+
 /// `ctwatch status`
 #[derive(Debug, Args)]
 pub struct StatusArgs {

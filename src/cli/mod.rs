@@ -109,6 +109,7 @@ impl Cli {
             Command::Backfill(a) => Some(&a.files),
             Command::Verify(a) => Some(&a.files),
             Command::Status(a) => Some(&a.files),
+            Command::Site(a) => Some(&a.files),
             Command::Discover(_) | Command::Completions(_) | Command::Man | Command::Demo(_) => None,
         }
     }
@@ -129,6 +130,7 @@ impl Cli {
             Command::Report(a) => (None, None, a.reports.as_ref()),
             Command::Backfill(a) => (None, a.history_base.as_ref(), None),
             Command::Status(a) => (None, None, a.reports.as_ref()),
+            Command::Site(a) => (None, None, a.reports.as_ref()),
             Command::Discover(a) => {
                 o.config = a.config.clone().or(o.config);
                 (Some(&a.online), None, None)
@@ -206,6 +208,14 @@ Exit status: 0 success; 1 a registry finding of severity error; 2 a trial could 
 ctwatch discover --sponsor \"UMCG\" --status RECRUITING --status NOT_YET_RECRUITING --add\n\n\
 Exit status: 0 success; 2 error.")]
     Discover(DiscoverArgs),
+    /// Write the portfolio site: every trial on one page, each trial's history on its own.
+    ///
+    /// The portfolio page lists what needs action first; a trial's page has its recruitment,
+    /// registry duties, every stored version and its reports. Static files, no internet needed.
+    #[command(after_help = "Example:\n  ctwatch site --out site && open site/index.html\n\n\
+Reads the store, the config, the accrual logs and the reports already written; never contacts \
+the registry. Exit status: 0 success; 2 error (nothing half-written).")]
+    Site(SiteArgs),
     /// See ctwatch work without the internet: replay four versions of a trial's record through
     /// a registry stand-in on this machine, and leave the store, a change notice, the reports
     /// and the digest in DIR.

@@ -87,8 +87,10 @@ pub fn run(args: &DemoArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     step(&["report", "NCT07038304", "--as-of", REPORT_DAY], REPORT_DAY)?;
     step(&["report", "NCT07038304", "--kind", "ethics", "--as-of", REPORT_DAY], REPORT_DAY)?;
     step(&["report", "NCT07038304", "--kind", "ethics", "--lang", "nl", "--as-of", REPORT_DAY], REPORT_DAY)?;
+    step(&["site", "--as-of", REPORT_DAY], REPORT_DAY)?;
     let d = dir.display();
     let open = [
+        ("site/index.html", "the portfolio site: every trial, then each trial's page and history"),
         ("reports/status/latest.html", "the weekly digest (the last week's)"),
         ("reports/NCT07038304/progress.html", "the recruitment progress report"),
         ("reports/NCT07038304/*-metc-progress*", "the ethics committee's annual report (English, Dutch; Word too)"),

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod discover;
 pub mod history;
 pub mod report;
+pub mod site;
 pub mod status;
 pub mod sync;
 pub mod verify;

@@ -13,11 +13,20 @@ use crate::store::canonical;
 /// Unified diff of the canonical texts (without the volatile `versionHolder`), or an empty
 /// string when they are equal.
 pub fn unified(before: &Value, after: &Value, from_name: &str, to_name: &str) -> String {
-    let (a, b) = (canonical(&without_volatile(before)), canonical(&without_volatile(after)));
+    unified_texts(&canonical_text(before), &canonical_text(after), from_name, to_name)
+}
+
+/// The text [`unified`] compares for one side: its canonical form without `versionHolder`.
+pub fn canonical_text(study: &Value) -> String {
+    canonical(&without_volatile(study))
+}
+
+/// [`unified`] of two texts from [`canonical_text`], each made once for a run of versions.
+pub fn unified_texts(a: &str, b: &str, from_name: &str, to_name: &str) -> String {
     TextDiff::configure()
         .algorithm(Algorithm::Patience)
         .timeout(Duration::from_secs(5))
-        .diff_lines(&a, &b)
+        .diff_lines(a, b)
         .unified_diff()
         .context_radius(3)
         .header(from_name, to_name)

@@ -39,25 +39,36 @@ pub struct Version {
 
 /// Builds the timeline of a trial from its stored versions.
 pub fn timeline(store: &Store, id: &NctId) -> anyhow::Result<Vec<Version>> {
-    let all = store.read_all(id)?;
-    let mut out = Vec::with_capacity(all.len());
-    for (i, (v, snap)) in all.iter().enumerate() {
-        let s = &snap.study;
-        let at = |p: &str| s.pointer(p).cloned().unwrap_or(Value::Null);
-        let sites = study::sites(s);
-        out.push(Version {
-            snapshot: v.name.clone(),
-            origin: snap.origin,
-            last_update: text_at(s, study::LAST_UPDATE).map(str::to_string),
-            overall_status: study::overall_status(s).map(str::to_string),
-            start_date: at(study::START_STRUCT),
-            primary_completion_date: at(study::PRIMARY_COMPLETION_STRUCT),
-            completion_date: at(study::COMPLETION_STRUCT),
-            enrollment: at(study::ENROLLMENT_INFO),
-            sites_recruiting: sites.iter().filter(|x| x.status.as_deref() == Some("RECRUITING")).count(),
-            sites_total: sites.len(),
-            changes: if i == 0 { Vec::new() } else { super::between(&all[i - 1].1, snap).0 },
-        });
+    Ok(timeline_of(&store.read_all(id)?))
+}
+
+/// The timeline of versions already read (oldest first).
+pub fn timeline_of(all: &[(store::StoredVersion, store::Snapshot)]) -> Vec<Version> {
+    all.iter()
+        .enumerate()
+        .map(|(i, (v, snap))| {
+            let changes = if i == 0 { Vec::new() } else { super::between(&all[i - 1].1, snap).0 };
+            entry(v, snap, changes)
+        })
+        .collect()
+}
+
+/// One version's entry, with its changes from the version before (computed by the caller).
+pub fn entry(v: &store::StoredVersion, snap: &store::Snapshot, changes: Vec<Change>) -> Version {
+    let s = &snap.study;
+    let at = |p: &str| s.pointer(p).cloned().unwrap_or(Value::Null);
+    let sites = study::sites(s);
+    Version {
+        snapshot: v.name.clone(),
+        origin: snap.origin,
+        last_update: text_at(s, study::LAST_UPDATE).map(str::to_string),
+        overall_status: study::overall_status(s).map(str::to_string),
+        start_date: at(study::START_STRUCT),
+        primary_completion_date: at(study::PRIMARY_COMPLETION_STRUCT),
+        completion_date: at(study::COMPLETION_STRUCT),
+        enrollment: at(study::ENROLLMENT_INFO),
+        sites_recruiting: sites.iter().filter(|x| x.status.as_deref() == Some("RECRUITING")).count(),
+        sites_total: sites.len(),
+        changes,
     }
-    Ok(out)
 }

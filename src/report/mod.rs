@@ -4,13 +4,15 @@
 //! - [`progress`]: recruitment against the target, with the projection and its chart;
 //! - [`ethics`]: the annual progress report for the ethics committee (English and Dutch);
 //! - [`status`]: the weekly digest of every watched trial;
-//! - [`changes`] and [`notice`]: a version's change list, and the change notice posted to GitHub.
+//! - [`changes`] and [`notice`]: a version's change list, and the change notice posted to GitHub;
+//! - [`site`]: the portfolio site, a page for the portfolio and one per trial.
 
 pub mod changes;
 pub mod dutch;
 pub mod ethics;
 pub mod notice;
 pub mod progress;
+pub mod site;
 pub mod status;
 
 use std::path::{Path, PathBuf};

@@ -56,6 +56,12 @@ pub fn comparable(before: (&Value, Origin), after: (&Value, Origin)) -> Comparab
     Comparable { before: prepare(before.0, cross_origin), after: prepare(after.0, cross_origin), cross_origin }
 }
 
+/// One side prepared as [`comparable`] prepares it for a pair of the same origin: for comparing
+/// a run of versions, each prepared once.
+pub fn prepared_alone(study: &Value) -> Value {
+    prepare(study, false)
+}
+
 /// Decides whether `candidate` (from `candidate_origin`) is the version `stored` holds.
 pub fn same_version(stored: (&Value, Origin), candidate: (&Value, Origin)) -> Sameness {
     comparable(stored, candidate).sameness()

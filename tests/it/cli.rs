@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-const SUBCOMMANDS: [&str; 12] = [
+const SUBCOMMANDS: [&str; 13] = [
     "sync",
     "diff",
     "history",
@@ -11,6 +11,7 @@ const SUBCOMMANDS: [&str; 12] = [
     "check",
     "status",
     "discover",
+    "site",
     "backfill",
     "verify",
     "demo",
@@ -39,7 +40,7 @@ fn every_help_page_is_stable_and_lists_only_what_the_command_uses() {
         let online = ["sync", "diff", "discover"].contains(&sub);
         assert_eq!(help.contains("--api-base"), online, "{sub}: --api-base only where ctwatch goes online");
         assert_eq!(help.contains("--history-base"), sub == "backfill", "{sub}");
-        assert_eq!(help.contains("--reports"), ["report", "status"].contains(&sub), "{sub}");
+        assert_eq!(help.contains("--reports"), ["report", "status", "site"].contains(&sub), "{sub}");
         if !["completions", "man"].contains(&sub) {
             assert!(help.contains("Exit status:"), "{sub}: says its exit status");
             assert!(help.contains("Example"), "{sub}: has an example");

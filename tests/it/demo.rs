@@ -36,6 +36,9 @@ fn the_demo_fills_a_folder_from_the_bundled_versions_and_never_writes_over_files
     for f in ["2026-09-30-metc-progress.docx", "2026-09-30-metc-progress-nl.html"] {
         assert!(dir.join("reports/NCT07038304").join(f).is_file(), "{f}");
     }
+    let page = std::fs::read_to_string(dir.join("site/NCT07038304/index.html")).unwrap();
+    assert!(page.contains("4 versions stored"), "the site, with every version");
+    assert!(run.stdout.contains("demo/site/index.html"), "{}", run.stdout);
     // The store it leaves is a store like any other.
     let verify = std::process::Command::new(env!("CARGO_BIN_EXE_ctwatch"))
         .arg("verify")

@@ -23,6 +23,7 @@ mod real;
 mod registry;
 mod report;
 mod server;
+mod site;
 mod states;
 mod sync;
 mod widths;

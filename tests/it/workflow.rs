@@ -79,6 +79,8 @@ pub(crate) struct JobResult {
     pub(crate) log: String,
     pub(crate) outputs: HashMap<String, HashMap<String, String>>,
     pub(crate) runner_temp: PathBuf,
+    /// The folder the Pages upload step would upload, when it ran.
+    pub(crate) uploaded: Option<PathBuf>,
 }
 
 pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
@@ -237,9 +239,21 @@ impl Sim {
         }
         let mut outputs: HashMap<String, HashMap<String, String>> = HashMap::new();
         let (mut ok, mut ran, mut log) = (true, Vec::new(), String::new());
+        let mut uploaded = None;
         for (i, step) in self.steps.iter().enumerate() {
-            let Some(script) = step["run"].as_str() else { continue };
             let name = step["name"].as_str().unwrap_or("").to_string();
+            let Some(script) = step["run"].as_str() else {
+                // A `uses:` step is not run; an upload of the Pages artifact records the
+                // folder it would upload.
+                if step["uses"].as_str().is_some_and(|u| u.starts_with("actions/upload-pages-artifact@"))
+                    && self.condition(step["if"].as_str(), ok, &outputs)
+                {
+                    let path = self.expression(step["with"]["path"].as_str().unwrap(), &outputs);
+                    uploaded = Some(PathBuf::from(path));
+                    ran.push(name);
+                }
+                continue;
+            };
             if !self.condition(step["if"].as_str(), ok, &outputs) {
                 continue;
             }
@@ -301,7 +315,7 @@ impl Sim {
             }
             ok &= result.status.success();
         }
-        JobResult { ok, ran, log, outputs, runner_temp }
+        JobResult { ok, ran, log, outputs, runner_temp, uploaded }
     }
 
     pub(crate) fn origin_commits(&self) -> usize {
@@ -596,4 +610,31 @@ fn a_trial_not_started_yet_keeps_the_run_green() {
     assert!(report.contains("Not started: recruitment is planned to start on 2027-03-01"), "{report}");
     let digest = git(&sim.path("origin.git"), &["show", "main:reports/status/latest.md"]);
     assert!(digest.contains("not started (planned 2027-03-01)"), "{digest}");
+}
+
+#[test]
+fn the_site_is_built_and_uploaded_when_asked_and_never_committed() {
+    let mut sim = Sim::new("0123456789abcdef0123456789abcdef01234567");
+    sim.serve(vec![Reply::json(fixture("v1"))]);
+    let job = sim.run_job();
+    assert!(job.ok, "{}", job.log);
+    assert!(job.uploaded.is_none() && !job.ran.iter().any(|s| s.contains("site")), "off by default: {:?}", job.ran);
+
+    sim.inputs.insert("site".into(), "true".into());
+    sim.serve(vec![Reply::json(fixture("v2"))]);
+    let job = sim.run_job();
+    assert!(job.ok, "{}", job.log);
+    assert!(
+        job.ran.iter().any(|s| s == "Portfolio site") && job.ran.iter().any(|s| s == "Upload the site"),
+        "{:?}",
+        job.ran
+    );
+    let site = job.uploaded.expect("the Pages artifact is uploaded");
+    assert!(site.starts_with(&job.runner_temp), "the site is built outside the checkout: {}", site.display());
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(index.contains("NCT07038304/index.html"), "{index}");
+    let page = std::fs::read_to_string(site.join("NCT07038304/index.html")).unwrap();
+    assert!(page.contains("2 versions stored"), "both versions on the trial's page");
+    assert!(site.join("NCT07038304/reports/progress.html").is_file(), "the reports travel with the site");
+    assert!(!sim.origin_files().contains("site/"), "the site is never committed:\n{}", sim.origin_files());
 }
