@@ -57,6 +57,8 @@ footer { margin-top: 2.5rem; border-top: 1px solid var(--line); padding-top: .4r
   pre { max-height: none; }
   a { color: inherit; }
   tr, li { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
+  .lead { background: none; }
 }
 ";
 
