@@ -5,7 +5,7 @@
 //! 1. **Words and safety**: [`text`] (registry text made safe for a terminal, Markdown, XML;
 //!    plurals, clipping), [`lang`] (English and Dutch: dates, decimals, "after 2100"),
 //!    [`nct`] (validated ids), [`partial_date`], [`exit`], [`bounded`] (reads with a size
-//!    limit), [`clock`] (the one clock), [`github`] (the Actions files).
+//!    limit), [`clock`] (the one clock), [`github`] (the Actions files), [`parallel`].
 //! 2. **Output formats**: [`format`](mod@format) — one renderer per format (terminal, Markdown, HTML,
 //!    Word) over one block model; they know no trial and no registry.
 //! 3. **Inputs**: [`config`] (`ctwatch.toml`, validated once), [`accrual`] (the sponsor's
@@ -40,6 +40,7 @@ pub mod ingest;
 pub mod inputs;
 pub mod lang;
 pub mod nct;
+pub mod parallel;
 pub mod partial_date;
 pub mod progress;
 pub mod registry;

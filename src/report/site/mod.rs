@@ -82,22 +82,8 @@ pub fn build(
     let since = as_of - chrono::Duration::days(RECENT_DAYS);
     let digest = status::build(config, ids, Some(since), as_of, crate::clock::now(), &config.reports.join("status"))?;
     let store = Store::new(&config.snapshots);
-    // Trials are independent: one worker per core reads and diffs its share of them.
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(digest.trials.len().max(1));
-    let chunk = digest.trials.len().div_ceil(workers).max(1);
-    let pages: Vec<anyhow::Result<TrialPage>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = digest
-            .trials
-            .chunks(chunk)
-            .map(|part| {
-                let store = &store;
-                scope.spawn(move || {
-                    part.iter().map(|row| page(config, store, row, as_of, accrual_dir)).collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("a site worker panicked")).collect()
-    });
+    // Trials are independent: read and diffed on every core.
+    let pages = crate::parallel::map(&digest.trials, |row| page(config, &store, row, as_of, accrual_dir));
     Ok(Portfolio { as_of, trials: pages.into_iter().collect::<anyhow::Result<_>>()? })
 }
 

@@ -449,27 +449,12 @@ pub fn build(
     };
     let state = crate::store::Store::new(&config.snapshots).sync_state().and_then(|s| s.last_run);
     let progress = crate::feedback::start("status", ids.len() as u64, "trials", false);
-    // Trials are independent: one worker per core assesses its share of them.
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(ids.len()).max(1);
-    let chunk = ids.len().div_ceil(workers).max(1);
-    let mut trials: Vec<TrialStatus> = std::thread::scope(|scope| {
-        let handles: Vec<_> = ids
-            .chunks(chunk)
-            .map(|part| {
-                let (window, state, previous, progress) = (&window, &state, &previous, &progress);
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|id| {
-                            let mut row = assess(config, id, window, as_of);
-                            row.fetch = fetch_failure(id, state.as_ref(), previous.fetch.get(id));
-                            progress.inc(1, id.as_str());
-                            row
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("a status worker panicked")).collect()
+    // Trials are independent: assessed on every core.
+    let mut trials: Vec<TrialStatus> = crate::parallel::map(ids, |id| {
+        let mut row = assess(config, id, &window, as_of);
+        row.fetch = fetch_failure(id, state.as_ref(), previous.fetch.get(id));
+        progress.inc(1, id.as_str());
+        row
     });
     drop(progress);
     trials.sort_by_key(TrialStatus::urgency);
