@@ -210,7 +210,7 @@ fn report_files(dir: &std::path::Path) -> Vec<(String, String)> {
     out
 }
 
-/// What [`write`] wrote.
+/// What [`write()`] wrote.
 pub struct Written {
     /// Pages written (the portfolio page and one per trial).
     pub pages: usize,
