@@ -246,6 +246,8 @@ pub enum ReportFormat {
     Json,
     /// Only the Word file (ethics report), printing nothing
     Docx,
+    /// Plain text, each section under its heading, to paste into an online form
+    Text,
 }
 
 /// `ctwatch diff`

@@ -8,7 +8,7 @@ use crate::cli::{ReportArgs, ReportFormat, ReportKind};
 use crate::clock;
 use crate::config::Config;
 use crate::exit::Exit;
-use crate::format::{docx, html, markdown};
+use crate::format::{docx, html, markdown, text};
 use crate::nct::NctId;
 use crate::report::{
     self,
@@ -65,6 +65,7 @@ fn one(config: &Config, args: &ReportArgs, id: &NctId, as_of: NaiveDate, out: &m
         Some(ReportFormat::Json) => out.write_all(json.as_bytes())?,
         Some(ReportFormat::Markdown) => out.write_all(md.as_bytes())?,
         Some(ReportFormat::Html) => out.write_all(page.as_bytes())?,
+        Some(ReportFormat::Text) => out.write_all(text::render(&blocks).as_bytes())?,
         Some(ReportFormat::Docx) => unreachable!("refused above"),
         None => {
             for p in &written {
@@ -111,6 +112,7 @@ fn ethics(
     match args.format {
         Some(ReportFormat::Markdown) => out.write_all(md.as_bytes())?,
         Some(ReportFormat::Html) => out.write_all(page.as_bytes())?,
+        Some(ReportFormat::Text) => out.write_all(text::render(&blocks).as_bytes())?,
         Some(ReportFormat::Json) => {
             let mut json = serde_json::to_string_pretty(&model)?;
             json.push('\n');

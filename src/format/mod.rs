@@ -3,7 +3,8 @@
 //! Every report (progress, ethics, status digest) is built as a model in [`crate::report`],
 //! turned into blocks, and rendered here: [`markdown`] (GitHub Markdown, registry text
 //! defused), [`html`] (a self-contained page, registry text escaped), [`docx`] (Word) and
-//! [`terminal`] (tables and prose that fit the terminal's width, registry text made safe).
+//! [`terminal`] (tables and prose that fit the terminal's width, registry text made safe) and
+//! [`text`] (plain text to paste into an online form).
 //! Renderers know no trial, no config and no registry: only blocks, text and a [`Lang`].
 //!
 //! [`Lang`]: crate::lang::Lang
@@ -13,5 +14,6 @@ pub mod docx;
 pub mod html;
 pub mod markdown;
 pub mod terminal;
+pub mod text;
 
 pub use blocks::Block;

@@ -390,3 +390,33 @@ fn a_halt_and_a_closed_recruitment_are_said_as_such() {
     assert!(nl.contains("| **Einde inclusie** | 29-06-2026 (werkelijk) |"), "{nl}");
     assert!(nl.contains("Het register vermeldt het onderzoek als actief, werving gesloten"));
 }
+
+#[test]
+fn format_text_gives_each_section_plain_under_its_heading_in_both_languages() {
+    let ws = everything_given();
+    let base = ["report", "NCT07038304", "--kind", "ethics", "--accrual", "accrual-full.csv", "--as-of", "2026-11-26"];
+    for lang in ["en", "nl"] {
+        let args = |format: &'static str| -> Vec<&str> {
+            [&base[..], &["--ethics", "ethics.toml", "--lang", lang, "--format", format]].concat()
+        };
+        let text = ws.run(&args("text"));
+        assert_eq!(text.code, 0, "{text:?}");
+        let md = ws.run(&args("markdown")).stdout;
+        // Every section of the Markdown report, in order, as a heading underlined with dashes.
+        let headings: Vec<&str> = md.lines().filter_map(|l| l.strip_prefix("## ")).collect();
+        let lines: Vec<&str> = text.stdout.lines().collect();
+        let underlined: Vec<&str> = lines
+            .windows(2)
+            .filter(|w| {
+                !w[1].is_empty() && w[1].chars().all(|c| c == '-') && w[1].chars().count() == w[0].chars().count()
+            })
+            .map(|w| w[0])
+            .collect();
+        assert_eq!(underlined, headings, "{lang}");
+        // No markup of any kind: what is pasted is what the committee reads.
+        for markup in ["**", "](", "<", "\\_", "> "] {
+            assert!(!text.stdout.contains(markup), "{lang}: {markup:?} in\n{}", text.stdout);
+        }
+        assert!(text.stdout.contains("UMC Groningen"), "{lang}: the sites' table rows are there");
+    }
+}
