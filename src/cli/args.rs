@@ -244,7 +244,7 @@ pub enum ReportFormat {
     Html,
     /// The report data (JSON)
     Json,
-    /// Only the Word file (ethics report), printing nothing
+    /// Only the Word file (ethics report), printing its path
     Docx,
     /// Plain text, each section under its heading, to paste into an online form
     Text,

@@ -100,10 +100,27 @@ fn ethics(
     let model = report::ethics::model(&loaded, args.ethics.as_deref())?;
     let lang = args.lang;
     let (blocks, title) = (report::ethics::blocks(&model, lang), report::ethics::title(&model, lang));
-    let word = docx::render(lang, &title, &blocks, &format!("{as_of}T00:00:00Z"))?;
+    // The document's author as Word shows it: the principal investigator, else the sponsor.
+    let id_facts = &model.identification;
+    let author = id_facts.principal_investigator.as_deref().or(id_facts.sponsor.as_deref()).unwrap_or_default();
+    let word = docx::render(lang, &title, author, &blocks, &format!("{as_of}T00:00:00Z"))?;
+    // Text in the other language is used as typed, and said: a committee reads one language.
+    for (key, text) in model.investigator.entries() {
+        if let Some(other) = report::ethics::seems(&text).filter(|l| *l != lang) {
+            let (is, report) = match (other, lang) {
+                (crate::lang::Lang::En, _) => ("English", "a Dutch"),
+                (crate::lang::Lang::Nl, _) => ("Dutch", "an English"),
+            };
+            eprintln!(
+                "ctwatch: warning: {id}: the investigator's {key} looks {is} in {report} report; it is used as typed"
+            );
+        }
+    }
     let stem = format!("{}-metc-progress{}", model.period.end, lang.file_suffix());
     if args.format == Some(ReportFormat::Docx) {
-        write_files(dir, &stem, &[("docx", &word)])?;
+        for p in write_files(dir, &stem, &[("docx", &word)])? {
+            writeln!(out, "{}", p.display())?;
+        }
         return Ok(Exit::Clean);
     }
     let md = markdown::render(&blocks, None);

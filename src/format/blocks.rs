@@ -13,6 +13,9 @@ pub enum Block {
     Subheading(String),
     /// A paragraph.
     Para(String),
+    /// A paragraph someone typed (the investigator): rendered as they wrote it, nothing
+    /// rewritten for the layout (in Word, its dates keep their hyphens, so a search finds them).
+    Verbatim(String),
     /// The key message, emphasised.
     Lead(String),
     /// A placeholder the investigator must replace, marked so it is easy to find.

@@ -86,6 +86,18 @@ fn unbreakable(line: &str) -> String {
     out
 }
 
+/// Text as typed: line breaks as breaks, every character as it was (only made valid XML).
+fn typed(t: &str) -> Run {
+    let mut run = Run::new();
+    for (i, line) in t.split('\n').enumerate() {
+        if i > 0 {
+            run = run.add_break(BreakType::TextWrapping);
+        }
+        run = run.add_text(crate::text::xml_safe(line));
+    }
+    run
+}
+
 fn text(t: &str) -> Run {
     // Word wants line breaks as breaks, not newline characters.
     let mut run = Run::new();
@@ -189,9 +201,10 @@ fn gap() -> Paragraph {
     normal().line_spacing(LineSpacing::new().after(0))
 }
 
-/// Renders blocks as a Word document; `title` goes in every page's footer, `created` (an
-/// ISO date) in the document properties so the same inputs give the same file.
-pub fn render(lang: Lang, title: &str, blocks: &[Block], created: &str) -> anyhow::Result<Vec<u8>> {
+/// Renders blocks as a Word document; `title` goes in every page's footer and, with `author`
+/// and the language, in the document's properties; `created` (an ISO date) too, so the same
+/// inputs give the same file.
+pub fn render(lang: Lang, title: &str, author: &str, blocks: &[Block], created: &str) -> anyhow::Result<Vec<u8>> {
     let (page, of) = match lang {
         Lang::En => ("Page ", " of "),
         Lang::Nl => ("Pagina ", " van "),
@@ -222,6 +235,9 @@ pub fn render(lang: Lang, title: &str, blocks: &[Block], created: &str) -> anyho
                 docx.add_paragraph(Paragraph::new().style("Heading2").keep_next(true).add_run(text(h)))
             }
             Block::Para(p) => docx.add_paragraph(para(p)),
+            Block::Verbatim(p) => {
+                docx.add_paragraph(normal().add_run(typed(p)).line_spacing(LineSpacing::new().after(120)))
+            }
             // Highlighted, so the investigator finds every place to fill in.
             Block::ToComplete(p) => docx.add_paragraph(
                 normal().add_run(text(p).italic().highlight("yellow")).line_spacing(LineSpacing::new().after(120)),
@@ -256,7 +272,67 @@ pub fn render(lang: Lang, title: &str, blocks: &[Block], created: &str) -> anyho
     }
     let mut out = std::io::Cursor::new(Vec::new());
     docx.build().pack(&mut out).map_err(|e| anyhow::anyhow!("cannot write the Word file: {e}"))?;
-    Ok(out.into_inner())
+    properties(out.into_inner(), lang, title, author, created)
+        .map_err(|e| anyhow::anyhow!("cannot write the Word file: {e}"))
+}
+
+/// Word's language tag of `lang`: the spelling checker and hyphenation follow it.
+fn word_lang(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "en-GB",
+        Lang::Nl => "nl-NL",
+    }
+}
+
+/// Sets what docx-rs leaves out: the document's title, author and language in its properties
+/// (`docProps/core.xml`) and the language of all text (`w:lang` in the default run
+/// properties). Every other part is copied as it is.
+fn properties(
+    packed: Vec<u8>,
+    lang: Lang,
+    title: &str,
+    author: &str,
+    created: &str,
+) -> zip::result::ZipResult<Vec<u8>> {
+    use std::io::{Read, Write};
+    let esc = |s: &str| crate::text::xml_safe(s).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let tag = word_lang(lang);
+    let core = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+         <cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" \
+         xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" \
+         xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
+         <dc:title>{}</dc:title><dc:creator>{}</dc:creator><cp:lastModifiedBy>{}</cp:lastModifiedBy>\
+         <dc:language>{tag}</dc:language>\
+         <dcterms:created xsi:type=\"dcterms:W3CDTF\">{created}</dcterms:created>\
+         <dcterms:modified xsi:type=\"dcterms:W3CDTF\">{created}</dcterms:modified>\
+         <cp:revision>1</cp:revision></cp:coreProperties>",
+        esc(title),
+        esc(author),
+        esc(author)
+    );
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(packed))?;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i)?;
+        let name = entry.name().to_string();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes)?;
+        let bytes = match name.as_str() {
+            "docProps/core.xml" => core.clone().into_bytes(),
+            "word/styles.xml" => String::from_utf8_lossy(&bytes)
+                // Last in the run properties, where the schema's order puts it.
+                .replacen("</w:rPr></w:rPrDefault>", &format!("<w:lang w:val=\"{tag}\" /></w:rPr></w:rPrDefault>"), 1)
+                .into_bytes(),
+            _ => bytes,
+        };
+        out.start_file(name, options)?;
+        out.write_all(&bytes)?;
+    }
+    Ok(out.finish()?.into_inner())
 }
 
 #[cfg(test)]

@@ -120,7 +120,7 @@ pub fn render_lang(lang: Lang, title: &str, blocks: &[Block], svg: Option<&str>)
             Block::Title(t) => body.push_str(&format!("<h1>{}</h1>\n", content(t))),
             Block::Heading(h) => body.push_str(&format!("<h2>{}</h2>\n", content(h))),
             Block::Subheading(h) => body.push_str(&format!("<h3>{}</h3>\n", content(h))),
-            Block::Para(p) => body.push_str(&format!("<p>{}</p>\n", content(p))),
+            Block::Para(p) | Block::Verbatim(p) => body.push_str(&format!("<p>{}</p>\n", content(p))),
             Block::Lead(p) => body.push_str(&format!("<p class=\"lead\">{}</p>\n", content(p))),
             Block::ToComplete(p) => body.push_str(&format!("<p class=\"todo\">{}</p>\n", content(p))),
             Block::Facts(pairs) | Block::Signature(pairs) => {

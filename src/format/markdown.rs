@@ -114,7 +114,7 @@ pub fn render(blocks: &[Block], chart_href: Option<&str>) -> String {
             Block::Title(t) => out.push_str(&format!("# {}\n\n", text(t))),
             Block::Heading(h) => out.push_str(&format!("## {}\n\n", text(h))),
             Block::Subheading(h) => out.push_str(&format!("### {}\n\n", text(h))),
-            Block::Para(p) => out.push_str(&format!("{}\n\n", text(p))),
+            Block::Para(p) | Block::Verbatim(p) => out.push_str(&format!("{}\n\n", text(p))),
             Block::Lead(p) => out.push_str(&format!("> **{}**\n\n", text(p))),
             Block::ToComplete(p) => out.push_str(&format!("*{}*\n\n", text(p))),
             Block::Facts(pairs) => {

@@ -28,7 +28,7 @@ pub fn render(blocks: &[Block]) -> String {
             Block::Subheading(h) => {
                 line(&mut out, &format!("{h}:"));
             }
-            Block::Para(p) | Block::Lead(p) | Block::ToComplete(p) | Block::Footer(p) => {
+            Block::Para(p) | Block::Verbatim(p) | Block::Lead(p) | Block::ToComplete(p) | Block::Footer(p) => {
                 line(&mut out, p);
                 out.push('\n');
             }

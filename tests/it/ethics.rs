@@ -251,10 +251,35 @@ fn the_word_file_reads_in_an_independent_reader() {
     let ws = everything_given();
     let base = ["report", "NCT07038304", "--kind", "ethics", "--accrual", "accrual-full.csv", "--as-of", "2026-11-26"];
     let run = ws.run(&[&base[..], &["--ethics", "ethics.toml", "--lang", "nl", "--format", "docx"]].concat());
-    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "--format docx prints nothing: {run:?}");
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "reports/NCT07038304/2026-09-30-metc-progress-nl.docx\n"),
+        "--format docx says where it wrote: {run:?}"
+    );
+    // The investigator wrote in English: used as typed, and said.
+    assert!(
+        run.stderr.contains("warning: NCT07038304: the investigator's serious_adverse_events looks English in a Dutch report"),
+        "{}",
+        run.stderr
+    );
     let dir = ws.path("reports/NCT07038304");
     assert!(!dir.join("2026-09-30-metc-progress-nl.md").exists(), "--format docx writes only the Word file");
     let nl = read_docx(&dir.join("2026-09-30-metc-progress-nl.docx"));
+    // Word knows the document: its title, its author (the principal investigator), its
+    // language (Dutch: the spelling check is Dutch).
+    assert_eq!(nl["properties"]["author"], "Prof. dr. S. Aluwini");
+    assert_eq!(nl["properties"]["language"], "nl-NL");
+    assert_eq!(nl["text_language"], "nl-NL");
+    assert!(nl["properties"]["title"].as_str().unwrap().contains("NCT07038304"));
+    // The investigator's text as typed: a search for its date finds it.
+    assert!(
+        nl["body"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["raw"].as_str().is_some_and(|t| t.contains("Amendment 1 (2026-02-10)"))),
+        "the investigator's dates keep their hyphens"
+    );
 
     // Sections as Word headings, in the order of the Markdown report.
     let md = ws.run(&[&base[..], &["--ethics", "ethics.toml", "--lang", "nl", "--format", "markdown"]].concat()).stdout;

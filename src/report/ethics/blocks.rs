@@ -39,7 +39,7 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
     };
     let local = |e: &Option<Entry>| e.as_ref().map(Entry::text).filter(|s| !s.is_empty());
     let section = |b: &mut Vec<Block>, e: &Option<Entry>| {
-        b.push(local(e).map_or_else(|| Block::ToComplete(t.to_complete.into()), Block::Para));
+        b.push(local(e).map_or_else(|| Block::ToComplete(t.to_complete.into()), Block::Verbatim));
     };
     let id = &m.identification;
 

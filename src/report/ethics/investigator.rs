@@ -85,3 +85,64 @@ pub fn read_local(path: &Path) -> anyhow::Result<Local> {
         anyhow::anyhow!("{}:{}: {}", path.display(), line.unwrap_or(1), e.message().trim().replace('\n', "; "))
     })
 }
+
+impl Local {
+    /// Every text the investigator wrote, with its key in the file.
+    pub fn entries(&self) -> Vec<(&'static str, String)> {
+        [
+            ("temporary_halt", &self.temporary_halt),
+            ("screen_failures", &self.screen_failures),
+            ("serious_adverse_events", &self.serious_adverse_events),
+            ("susars", &self.susars),
+            ("other_notifications", &self.other_notifications),
+            ("amendments", &self.amendments),
+            ("protocol_deviations", &self.protocol_deviations),
+            ("dsmb", &self.dsmb),
+            ("insurance", &self.insurance),
+            ("progress_on_objectives", &self.progress_on_objectives),
+            ("conclusion", &self.conclusion),
+        ]
+        .into_iter()
+        .filter_map(|(k, e)| e.as_ref().map(|e| (k, e.text())))
+        .collect()
+    }
+}
+
+/// Words that make up much of any English or Dutch sentence, and rarely the other's.
+const ENGLISH: [&str; 16] =
+    ["the", "and", "of", "to", "is", "was", "were", "are", "with", "for", "this", "that", "not", "no", "have", "has"];
+const DUTCH: [&str; 16] = [
+    "de", "het", "een", "en", "van", "is", "niet", "geen", "zijn", "werd", "wordt", "voor", "met", "dat", "deze", "bij",
+];
+
+/// The language a text seems to be written in, when it says enough to tell (at least 6 words,
+/// three times as many of one language's common words as of the other's).
+pub fn seems(text: &str) -> Option<crate::lang::Lang> {
+    let words: Vec<String> =
+        text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    if words.len() < 6 {
+        return None;
+    }
+    let count = |list: &[&str]| words.iter().filter(|w| list.contains(&w.as_str())).count();
+    let (en, nl) = (count(&ENGLISH), count(&DUTCH));
+    if en >= 2 && en >= 3 * nl {
+        Some(crate::lang::Lang::En)
+    } else if nl >= 2 && nl >= 3 * en {
+        Some(crate::lang::Lang::Nl)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lang::Lang;
+
+    #[test]
+    fn tells_english_from_dutch_when_the_text_says_enough() {
+        assert_eq!(super::seems("No serious adverse events were reported in this period."), Some(Lang::En));
+        assert_eq!(super::seems("Er zijn in deze periode geen ernstige ongewenste voorvallen gemeld."), Some(Lang::Nl));
+        assert_eq!(super::seems("Geen."), None);
+        assert_eq!(super::seems("2 SAEs, 0 SUSARs; DSMB 2026-02-10"), None);
+    }
+}

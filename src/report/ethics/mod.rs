@@ -36,7 +36,7 @@ use crate::progress::sites;
 use crate::registry::study;
 
 pub use blocks::{EthicsReport, blocks, build, title};
-pub use investigator::{Entry, Local, read_local};
+pub use investigator::{Entry, Local, read_local, seems};
 pub use model::*;
 use words::words;
 
