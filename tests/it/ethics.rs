@@ -99,13 +99,13 @@ fn english_and_dutch_with_and_without_the_local_file() {
     assert!(md.contains("| **Reviewing ethics committee (METC)** | to be completed by the investigator |"));
     assert!(md.contains("2025-10-01 – 2026-09-30 (year 2)"));
     assert!(md.contains("| UMC Groningen | 5 | 11 | 1 |"), "in period, total, left early:\n{md}");
-    assert!(md.contains("| **Start of the study (first informed consent)** | 2025-02-10 (the first inclusion: the accrual log records no consent dates) |"));
+    assert!(md.contains("| **Start of the study (first informed consent)** | 2025-02-10 (the first inclusion: consent dates were not recorded) |"));
     assert!(md.contains("| **End of inclusion** | 2029-01-"), "the projection's median:\n{md}");
     assert!(md.contains("| **End of the study** | 2029-07-01 (expected, the registry's completion date) |"));
-    assert!(md.contains("Not recorded: the accrual log has no withdrawal\\_reason column"));
+    assert!(md.contains("The reasons were not recorded in the inclusion log"));
     assert!(md.contains("2026-03-02: Completion date slipped 179 days"), "registry changes in the period");
     assert!(
-        md.contains("The target used is 35, from ctwatch.toml") || !md.contains("35 → 40"),
+        md.contains("The target used is 35: the approved plan") || !md.contains("35 → 40"),
         "target disagreement said"
     );
     assert!(!md.contains("2025-09-15: Radboud"), "a change before the period is not listed");
@@ -154,7 +154,10 @@ fn english_and_dutch_with_and_without_the_local_file() {
     assert!(md.contains("## Verslagperiode") && md.contains("werving loopt"));
     assert!(md.contains("Two SAEs") && md.contains("Amendment 1"));
     assert_eq!(md.matches("In te vullen door de onderzoeker").count(), 1, "only other_notifications is missing");
-    assert!(md.contains("| **Verwacht aan het eind van de periode (lineaire planning)** | 15,2 |"), "decimal comma");
+    assert!(
+        md.contains("| **Verwacht aan het eind van de periode (lineaire planning)** | 15 |"),
+        "people, counted whole"
+    );
     assert!(
         md.contains("02-03-2026: Einddatum van het onderzoek 179 dagen later: 03-01-2029 → 01-07-2029 (geschat)"),
         "{md}"
@@ -258,7 +261,9 @@ fn the_word_file_reads_in_an_independent_reader() {
     );
     // The investigator wrote in English: used as typed, and said.
     assert!(
-        run.stderr.contains("warning: NCT07038304: the investigator's serious_adverse_events looks English in a Dutch report"),
+        run.stderr.contains(
+            "warning: NCT07038304: the investigator's serious_adverse_events looks English in a Dutch report"
+        ),
         "{}",
         run.stderr
     );
@@ -298,7 +303,7 @@ fn the_word_file_reads_in_an_independent_reader() {
     assert_eq!(row("Start van het onderzoek (eerste informed consent)")[1], "03-02-2025");
     assert_eq!(row("UMC Groningen"), ["UMC Groningen", "5", "11", "1", "1"]);
     assert_eq!(row("Alle centra"), ["Alle centra", "8", "14", "1", "1"]);
-    assert_eq!(row("Verwacht aan het eind van de periode (lineaire planning)")[1], "15,2");
+    assert_eq!(row("Verwacht aan het eind van de periode (lineaire planning)")[1], "15");
     assert!(row("Einde van het onderzoek")[1].starts_with("01-07-2029 (verwacht"));
     let signature = t.last().unwrap();
     assert_eq!(
@@ -371,12 +376,12 @@ fn the_report_says_which_target_it_uses_when_the_registry_disagrees() {
     assert!(en.contains("2026-06-10: Enrollment target 35 → 40 (+14.3 %)"), "{en}");
     assert!(en.contains("| **Target (participants)** | 35 |"));
     assert!(
-        en.contains("The target used is 35, from ctwatch.toml: the approved plan the trial is measured against. The registry now lists 40 participants."),
+        en.contains("The target used is 35: the approved plan the trial is measured against. The registry now lists 40 participants."),
         "{en}"
     );
     let nl = ethics(&ws, &["--lang", "nl", "--format", "markdown"]).stdout;
     assert!(nl.contains("10-06-2026: Beoogd aantal proefpersonen 35 → 40 (+14,3 %)"), "{nl}");
-    assert!(nl.contains("Het gebruikte aantal is 35 proefpersonen, uit ctwatch.toml"), "{nl}");
+    assert!(nl.contains("Het gebruikte aantal is 35 proefpersonen: het goedgekeurde plan"), "{nl}");
 
     // The figures behind the report, as JSON.
     let run = ethics(&ws, &["--format", "json"]);
@@ -443,5 +448,68 @@ fn format_text_gives_each_section_plain_under_its_heading_in_both_languages() {
             assert!(!text.stdout.contains(markup), "{lang}: {markup:?} in\n{}", text.stdout);
         }
         assert!(text.stdout.contains("UMC Groningen"), "{lang}: the sites' table rows are there");
+    }
+}
+
+/// What a committee must never read: our file names, config keys, log columns, JSON names,
+/// fractions of people, a placeholder that blames the registry for the investigator's part.
+const JARGON: [&str; 16] = [
+    "ctwatch.toml",
+    ".json",
+    "snapshot",
+    "withdrawal_reason",
+    "withdrawal\\_reason",
+    "completed_on",
+    "consent_on",
+    "enrolled_on",
+    "accrual",
+    "metc_decision_date",
+    "recruitment_end",
+    "principal_investigator",
+    "the registry does not hold",
+    "het register bevat deze gegevens niet",
+    "15.2",
+    "15,2",
+];
+
+#[test]
+#[cfg_attr(
+    ctwatch_no_python_docx,
+    ignore = "python-docx is not installed (pip install python-docx; CTWATCH_PYTHON names another python), then touch build.rs"
+)]
+fn no_jargon_reaches_the_committee_in_either_language() {
+    for ws in [workspace(TRIAL), everything_given()] {
+        let log = if ws.path("accrual-full.csv").exists() { "accrual-full.csv" } else { "accrual.csv" };
+        let local: &[&str] = if ws.path("ethics.toml").exists() { &["--ethics", "ethics.toml"] } else { &[] };
+        for lang in ["en", "nl"] {
+            let base = [
+                "report",
+                "NCT07038304",
+                "--kind",
+                "ethics",
+                "--accrual",
+                log,
+                "--as-of",
+                "2026-11-26",
+                "--lang",
+                lang,
+            ];
+            let mut read = Vec::new();
+            for format in ["markdown", "html", "text"] {
+                let run = ws.run(&[&base[..], local, &["--format", format]].concat());
+                assert_eq!(run.code, 0, "{run:?}");
+                read.push((format, run.stdout));
+            }
+            let word = ws.path(&format!(
+                "reports/NCT07038304/2026-09-30-metc-progress{}.docx",
+                if lang == "nl" { "-nl" } else { "" }
+            ));
+            read.push(("docx", read_docx(&word).to_string()));
+            for (format, text) in &read {
+                for word in JARGON {
+                    assert!(!text.contains(word), "{lang} {format}: {word:?} in\n{text}");
+                }
+            }
+        }
     }
 }

@@ -74,7 +74,10 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
         (t.registry_status.into(), m.status.registry_status.as_deref().map_or_else(dash, status_text)),
         (t.halt.into(), halt),
         (t.last_update.into(), m.status.last_update.as_deref().map_or_else(dash, |d| lang.date_text(d))),
-        (t.snapshot.into(), m.status.snapshot.clone()),
+        (
+            t.snapshot.into(),
+            m.status.last_update.as_deref().map_or_else(dash, |d| format!("{} {}", t.record_of, lang.date_text(d))),
+        ),
     ]));
 
     b.push(Block::Heading(t.dates.into()));
@@ -147,23 +150,18 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
     match &m.recruitment {
         None => b.push(Block::ToComplete(t.no_log.into())),
         Some(r) => {
-            let with_completed = r.total.completed.is_some();
+            // A column the log has no data for says so in each row rather than disappearing.
             let row = |c: &SiteCounts| {
-                let mut row = vec![
+                vec![
                     c.facility.clone().unwrap_or_else(|| t.all_sites.into()),
                     c.in_period.to_string(),
                     c.total.to_string(),
                     c.left_early.to_string(),
-                ];
-                if let Some(done) = c.completed {
-                    row.push(done.to_string());
-                }
-                row
+                    c.completed.map_or_else(|| t.not_recorded.to_string(), |n| n.to_string()),
+                ]
             };
-            let mut header = vec![t.site.into(), t.in_period.into(), t.total.into(), t.left_early.into()];
-            if with_completed {
-                header.push(t.completed.into());
-            }
+            let header =
+                vec![t.site.into(), t.in_period.into(), t.total.into(), t.left_early.into(), t.completed.into()];
             let rows = r.sites.iter().chain(std::iter::once(&r.total)).map(row).collect();
             b.push(Block::Table(header, rows));
             b.push(Block::Subheading(t.reasons.into()));
@@ -187,7 +185,8 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
         PlanFigures::Figures { target, expected, actual, planned_end, disagreements } => {
             let mut facts = vec![
                 (t.target.into(), target.to_string()),
-                (t.expected.into(), lang.decimal(&count(*expected))),
+                // People are counted whole; the fraction stays in the JSON.
+                (t.expected.into(), format!("{:.0}", expected)),
                 (t.actual.into(), actual.map_or_else(|| t.unknown.to_string(), |a| a.to_string())),
                 (t.planned_end.into(), lang.date(*planned_end)),
             ];

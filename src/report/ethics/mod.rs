@@ -31,7 +31,7 @@ use super::progress::{Disagreements, plan_of};
 use crate::diff::{Change, Importance, humanize};
 use crate::format::Block;
 use crate::inputs::Loaded;
-use crate::lang::{Lang, count, percent};
+use crate::lang::{Lang, percent};
 use crate::progress::sites;
 use crate::registry::study;
 

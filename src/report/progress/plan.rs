@@ -118,22 +118,22 @@ impl Disagreements {
         if let Some(Disagreement { used, registry }) = self.target {
             out.push(match lang {
                 Lang::En => format!(
-                    "The target used is {used}, from ctwatch.toml: the approved plan the trial is measured against. The registry now lists {registry} participants."
+                    "The target used is {used}: the approved plan the trial is measured against. The registry now lists {registry} participants."
                 ),
                 Lang::Nl => format!(
-                    "Het gebruikte aantal is {used} proefpersonen, uit ctwatch.toml: het goedgekeurde plan waaraan de studie wordt gemeten. Het register vermeldt nu {registry} proefpersonen."
+                    "Het gebruikte aantal is {used} proefpersonen: het goedgekeurde plan waaraan de studie wordt gemeten. Het register vermeldt nu {registry} proefpersonen."
                 ),
             });
         }
         if let Some(Disagreement { used, registry }) = self.recruitment_end {
             out.push(match lang {
                 Lang::En => format!(
-                    "The planned end of recruitment used is {}, from ctwatch.toml: the approved plan. The registry's completion date, {}, is the end of the whole study.",
+                    "The planned end of recruitment used is {}, from the approved plan. The registry's completion date, {}, is the end of the whole study.",
                     lang.date(used),
                     lang.date(registry)
                 ),
                 Lang::Nl => format!(
-                    "Het gebruikte geplande einde van de inclusie is {}, uit ctwatch.toml: het goedgekeurde plan. De einddatum in het register, {}, is het einde van het hele onderzoek.",
+                    "Het gebruikte geplande einde van de inclusie is {}, uit het goedgekeurde plan. De einddatum in het register, {}, is het einde van het hele onderzoek.",
                     lang.date(used),
                     lang.date(registry)
                 ),
