@@ -34,6 +34,9 @@ dsmb = "Not applicable: no DSMB for this single-arm phase II study."
 insurance = "Centramed, policy 622.123.456, valid until 2029-12-31."
 progress_on_objectives = "Follow-up is ongoing; no interim analysis planned."
 conclusion = "The study can continue as planned."
+recruitment_measures = "A third site (Isala Zwolle) opens in 2027; referring urologists receive a monthly reminder."
+safety_summary = "No new safety concerns: the balance of benefit and risk is unchanged."
+monitoring = "Two monitoring visits (2026-03, 2026-09); no critical findings."
 "#;
 
 /// The fixture log with the optional columns: consent dates, a withdrawal reason, completions.
@@ -63,7 +66,7 @@ pub fn everything_given() -> Workspace {
     ws
 }
 
-const SECTIONS_EN: [&str; 16] = [
+const SECTIONS_EN: [&str; 17] = [
     "## Identification",
     "## Reporting period",
     "## Status",
@@ -75,6 +78,7 @@ const SECTIONS_EN: [&str; 16] = [
     "## Protocol deviations",
     "## Other notifications to the METC",
     "## Data safety monitoring board (DSMB)",
+    "## Monitoring by the sponsor",
     "## Participant insurance",
     "## Registry changes during the period",
     "## Progress on the objectives",
@@ -110,7 +114,9 @@ fn english_and_dutch_with_and_without_the_local_file() {
     );
     assert!(!md.contains("2025-09-15: Radboud"), "a change before the period is not listed");
     assert!(!md.contains("42 CFR") && !md.contains("PRS"), "no US registry duties in a report to a Dutch METC");
-    assert_eq!(md.matches("To be completed by the investigator").count(), 11);
+    assert_eq!(md.matches("To be completed by the investigator").count(), 14);
+    // Behind the plan (14 against 15): the committee reads what is done about it.
+    assert!(md.contains("### Measures to improve recruitment\n\n*Recruitment is behind the plan: the committee expects"), "{md}");
     assert!(!md.contains("P001"), "no participant ids");
     insta::assert_snapshot!("ethics_en", md);
 
@@ -176,7 +182,7 @@ fn english_and_dutch_with_and_without_the_local_file() {
     // Dutch without the local file.
     let ws = workspace(TRIAL);
     let nl = ethics(&ws, &["--lang", "nl", "--format", "markdown"]);
-    assert_eq!(nl.stdout.matches("In te vullen door de onderzoeker").count(), 11);
+    assert_eq!(nl.stdout.matches("In te vullen door de onderzoeker").count(), 14);
     insta::assert_snapshot!("ethics_nl", nl.stdout);
 }
 
@@ -292,7 +298,7 @@ fn the_word_file_reads_in_an_independent_reader() {
     assert_eq!(texts(&nl, "p", Some("Heading 1")), md_headings);
     assert_eq!(texts(&nl, "p", Some("Title")), ["Jaarlijkse voortgangsrapportage aan de METC: NCT07038304"]);
     assert!(texts(&nl, "p", Some("Heading 2")).contains(&"Redenen voor voortijdig stoppen"));
-    assert_eq!(md_headings.len(), 16);
+    assert_eq!(md_headings.len(), 17);
 
     // Tables: identification, the inclusion figures, the plan, the signature block.
     let t = tables(&nl);
@@ -346,7 +352,7 @@ fn the_word_file_reads_in_an_independent_reader() {
     ws.run(&[&base[..], &["--ethics", "ethics.toml"]].concat());
     assert_eq!(first, std::fs::read(dir.join("2026-09-30-metc-progress.docx")).unwrap(), "reproducible");
     let en = read_docx(&dir.join("2026-09-30-metc-progress.docx"));
-    assert_eq!(texts(&en, "p", Some("Heading 1")).len(), 16);
+    assert_eq!(texts(&en, "p", Some("Heading 1")).len(), 17);
     assert!(
         tables(&en)
             .iter()

@@ -208,6 +208,12 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
             for sentence in disagreements.sentences(lang) {
                 b.push(Block::Para(sentence));
             }
+            // At least one participant behind the linear plan: what is being done about it.
+            if actual.is_some_and(|a| f64::from(a) + 1.0 <= *expected) {
+                b.push(Block::Subheading(t.measures.into()));
+                let measures = local(&m.investigator.recruitment_measures);
+                b.push(measures.map_or_else(|| Block::ToComplete(t.measures_expected.into()), Block::Verbatim));
+            }
         }
         PlanFigures::NotStarted { start } => b.push(Block::Para(match lang {
             Lang::En => {
@@ -226,7 +232,9 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
 
     let l = &m.investigator;
     b.push(Block::Heading(t.safety.into()));
-    for (heading, value) in [(t.sae, &l.serious_adverse_events), (t.susar, &l.susars)] {
+    for (heading, value) in
+        [(t.safety_summary, &l.safety_summary), (t.sae, &l.serious_adverse_events), (t.susar, &l.susars)]
+    {
         b.push(Block::Subheading(heading.into()));
         section(&mut b, value);
     }
@@ -235,6 +243,7 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
         (t.deviations, &l.protocol_deviations),
         (t.notifications, &l.other_notifications),
         (t.dsmb, &l.dsmb),
+        (t.monitoring, &l.monitoring),
         (t.insurance, &l.insurance),
     ] {
         b.push(Block::Heading(heading.into()));

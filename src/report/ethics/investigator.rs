@@ -56,6 +56,12 @@ pub struct Local {
     pub temporary_halt: Option<Entry>,
     /// Participants screened but not included, and why.
     pub screen_failures: Option<Entry>,
+    /// What is done to improve recruitment (asked for when it is behind the plan).
+    pub recruitment_measures: Option<Entry>,
+    /// Safety in one line: whether anything changes the balance of benefit and risk.
+    pub safety_summary: Option<Entry>,
+    /// Monitoring by the sponsor: visits, findings, the plan.
+    pub monitoring: Option<Entry>,
     /// Serious adverse events (SAEs) in the period.
     pub serious_adverse_events: Option<Entry>,
     /// Suspected unexpected serious adverse reactions (SUSARs).
@@ -92,6 +98,9 @@ impl Local {
         [
             ("temporary_halt", &self.temporary_halt),
             ("screen_failures", &self.screen_failures),
+            ("recruitment_measures", &self.recruitment_measures),
+            ("safety_summary", &self.safety_summary),
+            ("monitoring", &self.monitoring),
             ("serious_adverse_events", &self.serious_adverse_events),
             ("susars", &self.susars),
             ("other_notifications", &self.other_notifications),
