@@ -15,9 +15,12 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use similar::TextDiff;
 
-/// One included participant, without their id.
+/// One included participant.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Inclusion {
+    /// The log's `participant_id`: the sponsor's pseudonym. Said only to the ethics committee
+    /// (an inclusion before a site's approval); never written to a report that is committed.
+    pub pseudonym: String,
     /// The registry facility name the log's site resolved to.
     pub facility: String,
     /// Date of inclusion.
@@ -266,6 +269,7 @@ pub fn read(path: &Path, sites: &SiteNames, as_of: NaiveDate) -> Result<AccrualL
         }
         let facility = sites.resolve(field(1)).map_err(|why| fail(Some(line), why))?;
         inclusions.push(Inclusion {
+            pseudonym: id.to_string(),
             facility,
             enrolled_on,
             withdrawn_on,

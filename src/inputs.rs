@@ -58,7 +58,12 @@ impl Loaded<'_> {
     pub fn findings(&self) -> Vec<crate::compliance::Finding> {
         crate::compliance::check(
             self.study(),
-            crate::compliance::Context { log: self.log.as_ref(), target: self.target(), as_of: self.as_of },
+            crate::compliance::Context {
+                log: self.log.as_ref(),
+                target: self.target(),
+                as_of: self.as_of,
+                site_approval: self.trial.map(|t| &t.site_approval),
+            },
         )
     }
 

@@ -49,6 +49,8 @@ pub(super) struct RawTrial {
     pub(super) site_aliases: BTreeMap<String, String>,
     #[serde(default)]
     pub(super) site_opening: BTreeMap<String, toml::Spanned<RawDate>>,
+    #[serde(default)]
+    pub(super) site_approval: BTreeMap<String, toml::Spanned<RawDate>>,
     pub(super) ethics: Option<PathBuf>,
     pub(super) principal_investigator: Option<String>,
     pub(super) metc: Option<String>,
@@ -255,6 +257,14 @@ pub(super) fn trials(raw: Vec<RawTrial>, base_dir: &Path, text: &str) -> anyhow:
                 .into_iter()
                 .map(|(site, d)| {
                     let key = format!("site_opening.{site:?}");
+                    date(Some(d), &key, &nct_id, text).map(|d| (site, d.expect("given")))
+                })
+                .collect::<anyhow::Result<_>>()?,
+            site_approval: t
+                .site_approval
+                .into_iter()
+                .map(|(site, d)| {
+                    let key = format!("site_approval.{site:?}");
                     date(Some(d), &key, &nct_id, text).map(|d| (site, d.expect("given")))
                 })
                 .collect::<anyhow::Result<_>>()?,

@@ -112,6 +112,9 @@ pub struct TrialConfig {
     pub site_aliases: BTreeMap<String, String>,
     /// Site opening dates (registry facility → date), for the site-aware projection.
     pub site_opening: BTreeMap<String, NaiveDate>,
+    /// The first day each site may include (registry facility → date): the ethics committee's
+    /// approval of the site, or of the amendment that added it.
+    pub site_approval: BTreeMap<String, NaiveDate>,
     /// The investigator's local file for the ethics report (adverse events, amendments…).
     pub ethics: Option<PathBuf>,
     /// The principal investigator as the ethics report names them (and signs it).

@@ -116,7 +116,10 @@ fn english_and_dutch_with_and_without_the_local_file() {
     assert!(!md.contains("42 CFR") && !md.contains("PRS"), "no US registry duties in a report to a Dutch METC");
     assert_eq!(md.matches("To be completed by the investigator").count(), 14);
     // Behind the plan (14 against 15): the committee reads what is done about it.
-    assert!(md.contains("### Measures to improve recruitment\n\n*Recruitment is behind the plan: the committee expects"), "{md}");
+    assert!(
+        md.contains("### Measures to improve recruitment\n\n*Recruitment is behind the plan: the committee expects"),
+        "{md}"
+    );
     assert!(!md.contains("P001"), "no participant ids");
     insta::assert_snapshot!("ethics_en", md);
 
@@ -518,4 +521,68 @@ fn no_jargon_reaches_the_committee_in_either_language() {
             }
         }
     }
+}
+
+#[test]
+fn an_inclusion_before_the_site_s_approval_is_found_in_check_the_report_and_the_digest() {
+    let approval = |day: &str| format!("{TRIAL}[trial.site_approval]\n\"Radboud Umc\" = {day}\n");
+    let ws = workspace(&approval("2026-03-15"));
+    let check =
+        ws.run(&["check", "NCT07038304", "--accrual", "accrual.csv", "--as-of", "2026-11-26", "--format", "json"]);
+    assert_eq!(check.code, 1, "an error finding: {check:?}");
+    let found: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+    let finding = found["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "inclusion_before_site_approval");
+    let finding = finding.unwrap_or_else(|| panic!("{found}"));
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["due"], "2026-01-28", "overdue since the early inclusion");
+    assert_eq!(
+        finding["message"],
+        "1 participant included at Radboud Umc before the site's approval by the ethics committee (2026-03-15; the first on 2026-01-28): report it to the METC without delay."
+    );
+    assert!(!check.stdout.contains("P010"), "check names no participant: {}", check.stdout);
+
+    for (lang, heading, header) in [
+        (
+            "en",
+            "### Inclusions before the site's approval",
+            "| Participant (pseudonym) | Site | Included on | Site approved on |",
+        ),
+        (
+            "nl",
+            "### Inclusies vóór de goedkeuring van het centrum",
+            "| Proefpersoon (pseudoniem) | Centrum | Geïncludeerd op | Centrum goedgekeurd op |",
+        ),
+    ] {
+        let md = ethics(&ws, &["--lang", lang, "--format", "markdown"]).stdout;
+        assert!(md.contains(heading) && md.contains(header), "{lang}:\n{md}");
+        let first = if lang == "en" {
+            "| Radboud Umc | 2026-01-28 | 2026-03-15 |"
+        } else {
+            "| Radboud Umc | 28-01-2026 | 15-03-2026 |"
+        };
+        assert!(
+            md.lines().any(|l| l.starts_with("| P") && l.ends_with(first)),
+            "{lang}: pseudonym, site, both dates:\n{md}"
+        );
+    }
+
+    let config = ws.path("ctwatch.toml");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("\nnct_id = \"NCT07038304\"\n", "\nnct_id = \"NCT07038304\"\naccrual = \"accrual.csv\"\n");
+    std::fs::write(&config, text).unwrap();
+    let status = ws
+        .run_env(&["status", "--format", "json", "--as-of", "2026-11-26"], &[("CTWATCH_NOW", "2026-11-26T09:00:00Z")]);
+    let digest: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    let why = digest["trials"][0]["why"].to_string();
+    assert!(why.contains("included at Radboud Umc before the site's approval"), "{why}");
+    let written = std::fs::read_to_string(ws.path("reports/status/latest.md")).unwrap();
+    assert!(!written.contains("P010"), "no pseudonym in the committed digest");
+
+    // The approval day itself may include: nothing to report.
+    let ws = workspace(&approval("2026-01-28"));
+    let check =
+        ws.run(&["check", "NCT07038304", "--accrual", "accrual.csv", "--as-of", "2026-11-26", "--format", "json"]);
+    assert!(!check.stdout.contains("inclusion_before_site_approval"), "{}", check.stdout);
+    assert!(!ethics(&ws, &["--format", "markdown"]).stdout.contains("before the site's approval"));
 }

@@ -164,6 +164,19 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
                 vec![t.site.into(), t.in_period.into(), t.total.into(), t.left_early.into(), t.completed.into()];
             let rows = r.sites.iter().chain(std::iter::once(&r.total)).map(row).collect();
             b.push(Block::Table(header, rows));
+            if !m.before_approval.is_empty() {
+                b.push(Block::Subheading(t.before_approval.into()));
+                b.push(Block::Lead(t.before_approval_note.into()));
+                b.push(Block::Table(
+                    t.before_approval_header.iter().map(|h| h.to_string()).collect(),
+                    m.before_approval
+                        .iter()
+                        .map(|e| {
+                            vec![e.pseudonym.clone(), e.site.clone(), lang.date(e.included), lang.date(e.approved)]
+                        })
+                        .collect(),
+                ));
+            }
             b.push(Block::Subheading(t.reasons.into()));
             match &r.withdrawal_reasons {
                 _ if r.total.left_early == 0 => b.push(Block::Para(t.nobody_left.into())),

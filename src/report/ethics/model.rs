@@ -214,6 +214,8 @@ pub struct EthicsModel {
     pub dates: KeyDates,
     /// Inclusions (`None` without an accrual log).
     pub recruitment: Option<Recruitment>,
+    /// Participants included at a site before the committee approved it, oldest first.
+    pub before_approval: Vec<EarlyInclusion>,
     /// Planned against actual.
     pub plan: PlanFigures,
     /// High and medium importance registry changes posted in the period.
@@ -222,6 +224,19 @@ pub struct EthicsModel {
     pub investigator: Local,
     /// The investigator's file was given.
     pub investigator_file: bool,
+}
+
+/// A participant included at a site before the ethics committee approved that site.
+#[derive(Debug, Clone, Serialize)]
+pub struct EarlyInclusion {
+    /// The sponsor's pseudonym of the participant (the log's participant_id).
+    pub pseudonym: String,
+    /// The site.
+    pub site: String,
+    /// Included on.
+    pub included: NaiveDate,
+    /// The first day the site may include (the committee's approval).
+    pub approved: NaiveDate,
 }
 
 /// Closed statuses: recruitment is over even when the target was not reached (a suspended
@@ -370,6 +385,24 @@ pub fn model(loaded: &Loaded, local_override: Option<&Path>) -> anyhow::Result<E
         .map(|(v, change)| DatedChange { posted: v.posted, change })
         .collect();
 
+    let approvals = trial.map(|t| &t.site_approval);
+    let mut before_approval: Vec<EarlyInclusion> = loaded
+        .log
+        .iter()
+        .flat_map(|log| &log.inclusions)
+        .filter(|i| i.enrolled_on <= figures_at)
+        .filter_map(|i| {
+            let (_, approved) = approvals?.iter().find(|(site, _)| site.eq_ignore_ascii_case(&i.facility))?;
+            (i.enrolled_on < *approved).then(|| EarlyInclusion {
+                pseudonym: i.pseudonym.clone(),
+                site: i.facility.clone(),
+                included: i.enrolled_on,
+                approved: *approved,
+            })
+        })
+        .collect();
+    before_approval.sort_by(|a, b| (a.included, &a.pseudonym).cmp(&(b.included, &b.pseudonym)));
+
     Ok(EthicsModel {
         as_of: loaded.as_of,
         period,
@@ -386,6 +419,7 @@ pub fn model(loaded: &Loaded, local_override: Option<&Path>) -> anyhow::Result<E
             before_start,
         },
         recruitment,
+        before_approval,
         plan,
         changes,
         investigator,

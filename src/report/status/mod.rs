@@ -319,6 +319,8 @@ fn assess(config: &Config, id: &NctId, window: &Window, as_of: NaiveDate) -> Tri
 /// A finding as a manager reads it: what is overdue, since when.
 fn finding_in_words(f: &crate::compliance::Finding, doc: &serde_json::Value, as_of: NaiveDate) -> String {
     match f.rule {
+        // Said as the rule says it (no pseudonym is in it): a matter for the ethics committee.
+        "inclusion_before_site_approval" => f.message.clone(),
         "verification_overdue" => {
             let verified = study::date_at(doc, study::STATUS_VERIFIED);
             match verified {
