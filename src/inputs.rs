@@ -63,8 +63,24 @@ impl Loaded<'_> {
                 target: self.target(),
                 as_of: self.as_of,
                 site_approval: self.trial.map(|t| &t.site_approval),
+                committee: self.committee().as_ref(),
             },
         )
+    }
+
+    /// The ethics committee's clock: its decision date (config) and what the trial's
+    /// investigator file records as submitted (an unreadable file counts as nothing submitted;
+    /// the ethics report names its error).
+    pub fn committee(&self) -> Option<crate::compliance::Committee> {
+        let trial = self.trial?;
+        let decision = trial.metc_decision_date?;
+        let submitted = trial
+            .ethics
+            .as_deref()
+            .and_then(|p| crate::investigator::read_local(p).ok())
+            .map(|l| l.submitted)
+            .unwrap_or_default();
+        Some(submitted.committee(decision))
     }
 
     /// The study document of the version used.

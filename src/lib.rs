@@ -9,7 +9,8 @@
 //! 2. **Output formats**: [`format`](mod@format) — one renderer per format (terminal, Markdown, HTML,
 //!    Word) over one block model; they know no trial and no registry.
 //! 3. **Inputs**: [`config`] (`ctwatch.toml`, validated once), [`accrual`] (the sponsor's
-//!    recruitment log), [`feedback`] (progress on stderr).
+//!    recruitment log), [`investigator`] (the investigator's file), [`feedback`] (progress on
+//!    stderr).
 //! 4. **Domain**: [`registry`] (the API client and the typed study view: the only place that
 //!    knows the record's JSON pointers), [`store`] (the append-only snapshot store),
 //!    [`progress`] (the projection models), [`diff`] (what changed, and a trial's timeline),
@@ -38,6 +39,7 @@ pub mod format;
 pub mod github;
 pub mod ingest;
 pub mod inputs;
+pub mod investigator;
 pub mod lang;
 pub mod nct;
 pub mod parallel;

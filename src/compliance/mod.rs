@@ -82,6 +82,8 @@ pub struct Context<'a> {
     pub as_of: NaiveDate,
     /// The first day each site may include (facility → the committee's approval).
     pub site_approval: Option<&'a std::collections::BTreeMap<String, NaiveDate>>,
+    /// The ethics committee's clock: its decision and what was submitted to it.
+    pub committee: Option<&'a Committee>,
 }
 
 /// What every rule reads, prepared once.
@@ -100,6 +102,7 @@ struct Record<'a> {
     /// The log's inclusions up to as-of, oldest first.
     inclusions: Vec<&'a crate::accrual::Inclusion>,
     site_approval: Option<&'a std::collections::BTreeMap<String, NaiveDate>>,
+    committee: Option<&'a Committee>,
 }
 
 impl Record<'_> {
@@ -137,7 +140,7 @@ impl Record<'_> {
 }
 
 /// The rules, each a function with its source; [`check`] runs them all.
-const RULES: [fn(&Record, &mut Vec<Finding>); 11] = [
+const RULES: [fn(&Record, &mut Vec<Finding>); 14] = [
     unreadable_date,
     verification_overdue,
     site_status_stale,
@@ -149,6 +152,9 @@ const RULES: [fn(&Record, &mut Vec<Finding>); 11] = [
     unknown_status_risk,
     record_not_updated,
     inclusion_before_site_approval,
+    committee::metc_annual_report,
+    committee::metc_end_of_study,
+    committee::metc_results_summary,
 ];
 
 /// All findings for a record, most severe first, then by due date.
@@ -171,6 +177,7 @@ pub fn check(study: &Value, ctx: Context) -> Vec<Finding> {
         completion: date(study, &format!("{sm}/completionDateStruct/date")),
         inclusions,
         site_approval: ctx.site_approval,
+        committee: ctx.committee,
     };
     let mut out = Vec::new();
     for rule in RULES {
@@ -396,6 +403,9 @@ fn inclusion_before_site_approval(r: &Record, out: &mut Vec<Finding>) {
         });
     }
 }
+
+mod committee;
+pub use committee::Committee;
 
 #[cfg(test)]
 mod tests;

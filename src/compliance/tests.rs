@@ -25,7 +25,7 @@ fn rule<'a>(f: &'a [Finding], name: &str) -> Option<&'a Finding> {
 }
 
 fn ctx<'a>(log: Option<&'a AccrualLog>, as_of: &str) -> Context<'a> {
-    Context { log, target: Some(35), as_of: d(as_of), site_approval: None }
+    Context { log, target: Some(35), as_of: d(as_of), site_approval: None, committee: None }
 }
 
 #[test]
@@ -146,4 +146,70 @@ fn an_inclusion_before_the_site_s_approval_is_an_error_and_on_the_day_it_is_not(
     let log = log(&[("Radboud Umc", "2026-01-28")]);
     let before = check(&s, Context { site_approval: Some(&approvals), ..ctx(Some(&log), "2026-01-27") });
     assert!(rule(&before, "inclusion_before_site_approval").is_none());
+}
+
+fn ended(status: &str, completion: &str, why: Option<&str>) -> Value {
+    let mut s = study(status, "2029-07");
+    s["protocolSection"]["statusModule"]["completionDateStruct"] = json!({"date": completion, "type": "ACTUAL"});
+    if let Some(why) = why {
+        s["protocolSection"]["statusModule"]["whyStopped"] = json!(why);
+    }
+    s
+}
+
+fn committee_findings(s: &Value, c: &Committee, as_of: &str) -> Vec<Finding> {
+    check(s, Context { committee: Some(c), ..ctx(None, as_of) })
+        .into_iter()
+        .filter(|f| f.rule.starts_with("metc_"))
+        .collect()
+}
+
+#[test]
+fn the_annual_report_is_due_each_year_from_the_decision_until_submitted() {
+    let s = study("RECRUITING", "2026-06");
+    let mut c = Committee { decision: d("2024-10-01"), ..Default::default() };
+    let first = |c: &Committee, as_of: &str| committee_findings(&s, c, as_of)[0].clone();
+    assert_eq!(first(&c, "2025-09-01").due, Some(d("2025-10-01")));
+    assert_eq!(first(&c, "2025-09-01").severity, Severity::Warning, "30 days before");
+    assert_eq!(first(&c, "2025-08-31").severity, Severity::Info);
+    assert_eq!(first(&c, "2025-10-01").severity, Severity::Warning, "the day itself is on time");
+    assert_eq!(first(&c, "2025-10-02").severity, Severity::Error, "the day after");
+    assert!(first(&c, "2025-10-02").message.contains("year 1 (2024-10-01 – 2025-09-30)"));
+    // Submitted (no earlier than 90 days before): the next year's is what is due.
+    c.annual_reports = vec![d("2025-07-03")];
+    assert_eq!(first(&c, "2025-10-02").due, Some(d("2026-10-01")), "90 days before counts");
+    c.annual_reports = vec![d("2025-07-02")];
+    assert_eq!(first(&c, "2025-10-02").due, Some(d("2025-10-01")), "91 days before is too early to count");
+    c.annual_reports = vec![d("2025-10-20"), d("2026-09-15")];
+    assert_eq!(first(&c, "2026-11-26").due, Some(d("2027-10-01")));
+    assert_eq!(first(&c, "2026-11-26").severity, Severity::Info);
+}
+
+#[test]
+fn the_end_of_study_notification_is_due_in_8_weeks_or_15_days_when_ended_early() {
+    let c = Committee { decision: d("2024-10-01"), annual_reports: vec![d("2025-10-01")], ..Default::default() };
+    let rule_at =
+        |s: &Value, name: &str, as_of: &str| committee_findings(s, &c, as_of).into_iter().find(|f| f.rule == name);
+    let done = ended("COMPLETED", "2026-03-31", None);
+    let f = rule_at(&done, "metc_end_of_study", "2026-05-26").unwrap();
+    assert_eq!((f.due, f.severity), (Some(d("2026-05-26")), Severity::Warning), "8 weeks; the day itself on time");
+    assert_eq!(rule_at(&done, "metc_end_of_study", "2026-05-27").unwrap().severity, Severity::Error);
+    assert!(rule_at(&done, "metc_annual_report", "2026-11-01").is_none(), "no annual report after the end");
+    let results = rule_at(&done, "metc_results_summary", "2026-05-27").unwrap();
+    assert_eq!(results.due, Some(d("2027-03-31")), "a year after the end");
+    let early = ended("TERMINATED", "2026-03-31", None);
+    let f = rule_at(&early, "metc_end_of_study", "2026-04-16").unwrap();
+    assert_eq!((f.due, f.severity), (Some(d("2026-04-15")), Severity::Error), "15 days when ended early");
+    assert!(f.message.contains("the registry record gives none (whyStopped)"), "{}", f.message);
+    let with_reason = ended("TERMINATED", "2026-03-31", Some("Slow accrual"));
+    assert!(!rule_at(&with_reason, "metc_end_of_study", "2026-04-16").unwrap().message.contains("whyStopped"));
+    // Done: recorded as submitted.
+    let c = Committee { end_of_study_notification: Some(d("2026-05-01")), results_summary: Some(d("2027-01-10")), ..c };
+    assert!(committee_findings(&done, &c, "2027-06-01").iter().all(|f| f.rule == "metc_annual_report"));
+    // Still running (estimated completion): only the annual report.
+    assert!(
+        committee_findings(&study("RECRUITING", "2026-06"), &c, "2026-05-01")
+            .iter()
+            .all(|f| f.rule == "metc_annual_report")
+    );
 }

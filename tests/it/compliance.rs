@@ -24,7 +24,8 @@ fn unknown_rule_reproduces_the_registry() {
             };
             let as_of = NaiveDate::parse_from_str(holder, "%Y-%m-%d").unwrap();
             let status = study["protocolSection"]["statusModule"]["overallStatus"].as_str().unwrap_or("").to_string();
-            let findings = check(&study, Context { log: None, target: None, as_of, site_approval: None });
+            let findings =
+                check(&study, Context { log: None, target: None, as_of, site_approval: None, committee: None });
             let fired = findings.iter().any(|f| f.rule == "unknown_status_risk" && f.severity == Severity::Error);
             let name = path.file_name().unwrap().to_string_lossy().to_string();
             match status.as_str() {

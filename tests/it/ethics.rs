@@ -586,3 +586,35 @@ fn an_inclusion_before_the_site_s_approval_is_found_in_check_the_report_and_the_
     assert!(!check.stdout.contains("inclusion_before_site_approval"), "{}", check.stdout);
     assert!(!ethics(&ws, &["--format", "markdown"]).stdout.contains("before the site's approval"));
 }
+
+#[test]
+fn the_committee_s_duties_run_from_its_decision_and_are_done_when_the_investigator_s_file_says_so() {
+    let ws =
+        workspace(&TRIAL.replace(
+            "metc_decision_date = 2024-10-01\n",
+            "metc_decision_date = 2024-10-01\nethics = \"ethics.toml\"\n",
+        ));
+    let due = |submitted: &str| {
+        std::fs::write(ws.path("ethics.toml"), format!("[submitted]\n{submitted}")).unwrap();
+        let run = ws.run(&["check", "NCT07038304", "--as-of", "2026-11-26", "--format", "json"]);
+        let found: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|_| panic!("{run:?}"));
+        let f =
+            found["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "metc_annual_report").cloned().unwrap();
+        (run.code, f["severity"].as_str().unwrap().to_string(), f["due"].as_str().unwrap().to_string())
+    };
+    assert_eq!(due(""), (1, "error".into(), "2025-10-01".into()), "nothing submitted: year 1 is overdue");
+    assert_eq!(due("annual_reports = [2025-10-20]\n"), (1, "error".into(), "2026-10-01".into()), "year 2 is");
+    assert_eq!(
+        due("annual_reports = [2025-10-20, 2026-09-20]\n"),
+        (0, "info".into(), "2027-10-01".into()),
+        "done: the next to plan"
+    );
+    std::fs::write(ws.path("ethics.toml"), "[submitted]\nannual_reports = [2025-10-20T10:00:00]\n").unwrap();
+    let run = ethics(&ws, &[]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("ethics.toml: [submitted] 2025-10-20T10:00:00: expected a date (YYYY-MM-DD)"),
+        "{}",
+        run.stderr
+    );
+}

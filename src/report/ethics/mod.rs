@@ -14,7 +14,6 @@
 //! report (see `ctwatch check`). No figure is invented.
 
 mod blocks;
-mod investigator;
 mod model;
 mod words;
 
@@ -23,7 +22,7 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use chrono::{Duration, Months, NaiveDate};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::dutch;
@@ -35,8 +34,8 @@ use crate::lang::{Lang, percent};
 use crate::progress::sites;
 use crate::registry::study;
 
+pub use crate::investigator::{Entry, Local, Submitted, read_local, seems};
 pub use blocks::{EthicsReport, blocks, build, title};
-pub use investigator::{Entry, Local, read_local, seems};
 pub use model::*;
 use words::words;
 

@@ -321,6 +321,17 @@ fn finding_in_words(f: &crate::compliance::Finding, doc: &serde_json::Value, as_
     match f.rule {
         // Said as the rule says it (no pseudonym is in it): a matter for the ethics committee.
         "inclusion_before_site_approval" => f.message.clone(),
+        "metc_annual_report" | "metc_end_of_study" | "metc_results_summary" => {
+            let what = match f.rule {
+                "metc_annual_report" => "annual progress report",
+                "metc_end_of_study" => "end-of-study notification",
+                _ => "summary of the results",
+            };
+            match f.due {
+                Some(due) => format!("METC duty overdue: {what} (due {due})"),
+                None => format!("METC duty: {what}"),
+            }
+        }
         "verification_overdue" => {
             let verified = study::date_at(doc, study::STATUS_VERIFIED);
             match verified {

@@ -1,8 +1,11 @@
 //! The investigator's file: what only the investigator knows (safety, amendments, deviations,
 //! DSMB, insurance, objectives, conclusion), read from a local TOML file.
 
-#[allow(unused_imports)]
-use super::*;
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 /// Text from the investigator's file; a number is accepted where a count is natural
 /// (`screen_failures = 12`).
@@ -80,16 +83,58 @@ pub struct Local {
     pub progress_on_objectives: Option<Entry>,
     /// The investigator's conclusion: may the study continue as planned?
     pub conclusion: Option<Entry>,
+    /// What was submitted to the ethics committee, and when.
+    #[serde(default)]
+    pub submitted: Submitted,
+}
+
+/// The `[submitted]` table: the dates documents went to the ethics committee, which mark
+/// its duties done.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submitted {
+    /// Each annual progress report.
+    #[serde(default)]
+    pub annual_reports: Vec<toml::value::Datetime>,
+    /// The notification of the end of the study.
+    pub end_of_study_notification: Option<toml::value::Datetime>,
+    /// The summary of the results.
+    pub results_summary: Option<toml::value::Datetime>,
+}
+
+/// A TOML date (`2026-10-12`) as a day; anything else (a time, an offset) is refused by
+/// [`read_local`].
+fn day(d: &toml::value::Datetime) -> Option<NaiveDate> {
+    let date = d.date.filter(|_| d.time.is_none() && d.offset.is_none())?;
+    NaiveDate::from_ymd_opt(i32::from(date.year), u32::from(date.month), u32::from(date.day))
+}
+
+impl Submitted {
+    /// The committee's clock from its decision of `decision`, with these submissions.
+    pub fn committee(&self, decision: NaiveDate) -> crate::compliance::Committee {
+        crate::compliance::Committee {
+            decision,
+            annual_reports: self.annual_reports.iter().filter_map(day).collect(),
+            end_of_study_notification: self.end_of_study_notification.as_ref().and_then(day),
+            results_summary: self.results_summary.as_ref().and_then(day),
+        }
+    }
 }
 
 /// Reads the local file, naming it and the line on errors.
 pub fn read_local(path: &Path) -> anyhow::Result<Local> {
     let text = crate::bounded::read_text_bounded(path, 16 << 20)
         .with_context(|| format!("cannot read the ethics file {}", path.display()))?;
-    toml::from_str(&text).map_err(|e| {
+    let local: Local = toml::from_str(&text).map_err(|e| {
         let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
         anyhow::anyhow!("{}:{}: {}", path.display(), line.unwrap_or(1), e.message().trim().replace('\n', "; "))
-    })
+    })?;
+    let s = &local.submitted;
+    let all = s.annual_reports.iter().chain(&s.end_of_study_notification).chain(&s.results_summary);
+    if let Some(bad) = all.into_iter().find(|d| day(d).is_none()) {
+        anyhow::bail!("{}: [submitted] {bad}: expected a date (YYYY-MM-DD)", path.display());
+    }
+    Ok(local)
 }
 
 impl Local {
