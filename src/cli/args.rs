@@ -233,6 +233,8 @@ pub enum ReportKind {
     Progress,
     /// The annual progress report for the Dutch ethics committee (METC/CCMO)
     Ethics,
+    /// The end-of-study notification to the ethics committee (METC/CCMO)
+    EndOfStudy,
 }
 
 /// What `ctwatch report --format` prints.

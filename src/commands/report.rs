@@ -43,6 +43,9 @@ fn one(config: &Config, args: &ReportArgs, id: &NctId, as_of: NaiveDate, out: &m
     if args.kind == ReportKind::Ethics {
         return ethics(config, args, &id, as_of, &dir, out);
     }
+    if args.kind == ReportKind::EndOfStudy {
+        return end_of_study(config, args, &id, as_of, &dir, out);
+    }
     if args.format == Some(ReportFormat::Docx) {
         anyhow::bail!(
             "{id}: the Word file is made for the ethics report (--kind ethics); the progress report is Markdown, HTML, JSON and SVG"
@@ -132,6 +135,64 @@ fn ethics(
         Some(ReportFormat::Text) => out.write_all(text::render(&blocks).as_bytes())?,
         Some(ReportFormat::Json) => {
             let mut json = serde_json::to_string_pretty(&model)?;
+            json.push('\n');
+            out.write_all(json.as_bytes())?;
+        }
+        Some(ReportFormat::Docx) => unreachable!("handled above"),
+        None => {
+            for p in &written {
+                writeln!(out, "{}", p.display())?;
+            }
+        }
+    }
+    Ok(Exit::Clean)
+}
+
+/// `report --kind end-of-study`: the end-of-study notification to the ethics committee as
+/// Markdown, HTML and Word (`--format docx`: only the Word file); `--format json` prints its
+/// figures, `--format text` its sections as plain text.
+fn end_of_study(
+    config: &Config,
+    args: &ReportArgs,
+    id: &NctId,
+    as_of: NaiveDate,
+    dir: &std::path::Path,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    use report::ethics::end_of_study as eos;
+    let loaded = crate::inputs::load(config, id, args.input.accrual.as_deref(), as_of)?;
+    let model = report::ethics::model(&loaded, args.ethics.as_deref())?;
+    let end = eos::end(&loaded);
+    let lang = args.lang;
+    let (blocks, title) = (eos::blocks(&model, &end, lang), eos::title(&model, lang));
+    let id_facts = &model.identification;
+    let author = id_facts.principal_investigator.as_deref().or(id_facts.sponsor.as_deref()).unwrap_or_default();
+    let word = docx::render(lang, &title, author, &blocks, &format!("{as_of}T00:00:00Z"))?;
+    let stem = format!("{}-metc-end-of-study{}", eos::file_day(&end, as_of), lang.file_suffix());
+    if args.format == Some(ReportFormat::Docx) {
+        for p in write_files(dir, &stem, &[("docx", &word)])? {
+            writeln!(out, "{}", p.display())?;
+        }
+        return Ok(Exit::Clean);
+    }
+    let md = markdown::render(&blocks, None);
+    let page = html::render_lang(lang, &title, &blocks, None);
+    let written = write_files(dir, &stem, &[("md", md.as_bytes()), ("html", page.as_bytes()), ("docx", &word)])?;
+    match args.format {
+        Some(ReportFormat::Markdown) => out.write_all(md.as_bytes())?,
+        Some(ReportFormat::Html) => out.write_all(page.as_bytes())?,
+        Some(ReportFormat::Text) => out.write_all(text::render(&blocks).as_bytes())?,
+        Some(ReportFormat::Json) => {
+            let figures = serde_json::json!({
+                "nct_id": id.as_str(),
+                "planned_end": end.planned,
+                "actual_end": end.actual,
+                "status": end.status,
+                "ended_early": end.early,
+                "why_stopped": end.why_stopped,
+                "recruitment": end.recruitment,
+            });
+            let mut json = serde_json::to_string_pretty(&figures)?;
             json.push('\n');
             out.write_all(json.as_bytes())?;
         }

@@ -618,3 +618,102 @@ fn the_committee_s_duties_run_from_its_decision_and_are_done_when_the_investigat
         run.stderr
     );
 }
+
+/// A trial that ended early: terminated on 2026-09-15 for slow accrual.
+fn terminated(why: Option<&str>) -> Workspace {
+    let ws = everything_given();
+    let mut v4: serde_json::Value = serde_json::from_str(&fixture("v4")).unwrap();
+    let status = &mut v4["protocolSection"]["statusModule"];
+    status["overallStatus"] = serde_json::json!("TERMINATED");
+    status["completionDateStruct"] = serde_json::json!({"date": "2026-09-15", "type": "ACTUAL"});
+    if let Some(why) = why {
+        status["whyStopped"] = serde_json::json!(why);
+    }
+    ws.serve("NCT07038304", vec![Reply::json(v4.to_string())]);
+    assert_eq!(ws.run(&["sync"]).code, 0);
+    ws
+}
+
+#[test]
+#[cfg_attr(
+    ctwatch_no_python_docx,
+    ignore = "python-docx is not installed (pip install python-docx; CTWATCH_PYTHON names another python), then touch build.rs"
+)]
+fn the_end_of_study_notification_in_both_languages() {
+    let ws = terminated(Some("Slow recruitment"));
+    let base = [
+        "report",
+        "NCT07038304",
+        "--kind",
+        "end-of-study",
+        "--accrual",
+        "accrual-full.csv",
+        "--as-of",
+        "2026-11-26",
+        "--ethics",
+        "ethics.toml",
+    ];
+    let run = ws.run(&base);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "reports/NCT07038304/2026-09-15-metc-end-of-study.md\nreports/NCT07038304/2026-09-15-metc-end-of-study.html\nreports/NCT07038304/2026-09-15-metc-end-of-study.docx\n"
+    );
+    let md = ws.run(&[&base[..], &["--format", "markdown"]].concat()).stdout;
+    for expected in [
+        "# End-of-study notification to the METC: NCT07038304",
+        "| **Planned end of the study** | 2029-01-03 (the registry record as first watched) |",
+        "| **Actual end of the study** | 2026-09-15 |",
+        "| **Status on the registry** | terminated |",
+        "| **Ended early** | yes |",
+        "| **Reason for ending early** | Slow recruitment |",
+        "| Site | Included | Completed the study | Left the study early |",
+        "| All sites | 14 | 1 | 1 |",
+        "- Progression, started systemic therapy: 1",
+        "- This notification is due at the METC by 2026-09-30.",
+        "- The summary of the results is due at the METC by 2027-09-15.",
+        "| **Name** | Prof. dr. S. Aluwini |",
+    ] {
+        assert!(md.contains(expected), "{expected:?} in\n{md}");
+    }
+    let nl = ws.run(&[&base[..], &["--lang", "nl", "--format", "markdown"]].concat()).stdout;
+    for expected in [
+        "# Melding einde onderzoek aan de METC: NCT07038304",
+        "| **Werkelijk einde van het onderzoek** | 15-09-2026 |",
+        "| **Voortijdig beëindigd** | ja |",
+        "| Alle centra | 14 | 1 | 1 |",
+        "- Deze melding moet uiterlijk binnen zijn bij de METC op 30-09-2026.",
+        "- De samenvatting van de resultaten moet uiterlijk binnen zijn bij de METC op 15-09-2027.",
+    ] {
+        assert!(nl.contains(expected), "{expected:?} in\n{nl}");
+    }
+    for (lang, text) in [("en", &md), ("nl", &nl)] {
+        for word in JARGON {
+            assert!(!text.contains(word), "{lang}: {word:?} in\n{text}");
+        }
+    }
+
+    // Word: headings, the figures, the language; the reason missing is asked for.
+    let docx = ws.run(&[&base[..], &["--lang", "nl", "--format", "docx"]].concat());
+    assert_eq!(docx.stdout, "reports/NCT07038304/2026-09-15-metc-end-of-study-nl.docx\n");
+    let word = read_docx(&ws.path("reports/NCT07038304/2026-09-15-metc-end-of-study-nl.docx"));
+    assert_eq!(
+        texts(&word, "p", Some("Heading 1")),
+        ["Identificatie", "Einde van het onderzoek", "Inclusie", "Vervolg", "Ondertekening"]
+    );
+    assert_eq!(word["properties"]["language"], "nl-NL");
+    assert!(
+        tables(&word)
+            .iter()
+            .flatten()
+            .any(|r| r[0] == "Reden voor voortijdige beëindiging" && r[1] == "Slow recruitment")
+    );
+    let ws = terminated(None);
+    let md = ws.run(&[&base[..], &["--format", "markdown"]].concat()).stdout;
+    assert!(
+        md.contains(
+            "| **Reason for ending early** | The registry gives no reason. To be completed by the investigator. |"
+        ),
+        "{md}"
+    );
+}

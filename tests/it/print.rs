@@ -14,7 +14,7 @@ fn chromium() -> String {
 }
 
 /// Prints `html` to a PDF beside it and returns the PDF's path.
-fn print(html: &Path) -> PathBuf {
+pub(crate) fn print(html: &Path) -> PathBuf {
     let pdf = html.with_extension("pdf");
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new(chromium())
@@ -40,7 +40,7 @@ fn print(html: &Path) -> PathBuf {
     pdf
 }
 
-fn tool(program: &str, args: &[&str]) -> String {
+pub(crate) fn tool(program: &str, args: &[&str]) -> String {
     let out = Command::new(program)
         .args(args)
         .output()
@@ -50,7 +50,7 @@ fn tool(program: &str, args: &[&str]) -> String {
 }
 
 /// (pages, width × height in points) from pdfinfo.
-fn info(pdf: &Path) -> (usize, f64, f64) {
+pub(crate) fn info(pdf: &Path) -> (usize, f64, f64) {
     let text = tool("pdfinfo", &[pdf.to_str().unwrap()]);
     let field =
         |name: &str| text.lines().find_map(|l| l.strip_prefix(name)).unwrap_or_else(|| panic!("{name}: {text}")).trim();
@@ -211,4 +211,37 @@ fn values_finds_dates_and_percentages() {
         values("on 2029-01-03 and 03-01-2029: 49 %, 15,2 % and 2.5 %; not 12029-01-034 or NL87430.042.24"),
         ["03-01-2029", "15,2 %", "2.5 %", "2029-01-03", "49 %"]
     );
+}
+
+#[test]
+#[cfg_attr(
+    ctwatch_no_chromium,
+    ignore = "headless Chromium or poppler-utils is not installed (apt-get install chromium poppler-utils; CTWATCH_CHROMIUM names another browser), then touch build.rs"
+)]
+fn the_end_of_study_notification_prints_on_a4_in_both_languages() {
+    let ws = everything_given();
+    for (lang, name, heading) in [
+        ("en", "2026-11-26-metc-end-of-study.html", "End of the study"),
+        ("nl", "2026-11-26-metc-end-of-study-nl.html", "Einde van het onderzoek"),
+    ] {
+        let run = ws.run(&[
+            "report",
+            "NCT07038304",
+            "--kind",
+            "end-of-study",
+            "--accrual",
+            "accrual-full.csv",
+            "--as-of",
+            "2026-11-26",
+            "--lang",
+            lang,
+        ]);
+        assert_eq!(run.code, 0, "{run:?}");
+        let pdf = print(&ws.path("reports/NCT07038304").join(name));
+        let (pages, w, h) = info(&pdf);
+        assert!((w - 595.0).abs() < 2.0 && (h - 842.0).abs() < 2.0, "{lang}: A4, got {w} x {h}");
+        assert!((1..=3).contains(&pages), "{lang}: {pages} pages");
+        let text = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+        assert!(text.contains(heading) && text.contains("NCT07038304"), "{lang}:\n{text}");
+    }
 }

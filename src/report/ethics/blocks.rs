@@ -27,12 +27,31 @@ pub fn title(m: &EthicsModel, lang: Lang) -> String {
     format!("{} {id} {} – {}", t.title, lang.date(m.period.start), lang.date(m.period.end))
 }
 
+/// The identification section, shared by the committee's documents.
+pub(super) fn identification(id: &Identification, lang: Lang) -> Vec<Block> {
+    let t = words(lang);
+    let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "–".to_string());
+    let or_complete = |v: &Option<String>| v.clone().unwrap_or_else(|| t.to_complete_short.to_string());
+    vec![
+        Block::Heading(t.identification.into()),
+        Block::Facts(vec![
+            (t.ccmo.into(), or_dash(&id.ccmo_number)),
+            (t.trial.into(), id.nct_id.clone()),
+            (t.brief_title.into(), or_dash(&id.title)),
+            (t.official_title.into(), or_dash(&id.official_title)),
+            (t.sponsor.into(), or_dash(&id.sponsor)),
+            (t.investigator.into(), or_complete(&id.principal_investigator)),
+            (t.metc.into(), or_complete(&id.metc)),
+            (t.metc_reference.into(), or_complete(&id.metc_reference)),
+        ]),
+        Block::Link(t.registry_record.into(), id.registry_url.clone(), id.registry_url.clone()),
+    ]
+}
+
 /// The report in one language, in reading order.
 pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
     let t = words(lang);
     let dash = || "–".to_string();
-    let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(dash);
-    let or_complete = |v: &Option<String>| v.clone().unwrap_or_else(|| t.to_complete_short.to_string());
     let status_text = |v: &str| match lang {
         Lang::En => humanize(v),
         Lang::Nl => dutch::status(v),
@@ -44,18 +63,7 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
     let id = &m.identification;
 
     let mut b = vec![Block::Title(format!("{}: {}", t.title, id.nct_id))];
-    b.push(Block::Heading(t.identification.into()));
-    b.push(Block::Facts(vec![
-        (t.ccmo.into(), or_dash(&id.ccmo_number)),
-        (t.trial.into(), id.nct_id.clone()),
-        (t.brief_title.into(), or_dash(&id.title)),
-        (t.official_title.into(), or_dash(&id.official_title)),
-        (t.sponsor.into(), or_dash(&id.sponsor)),
-        (t.investigator.into(), or_complete(&id.principal_investigator)),
-        (t.metc.into(), or_complete(&id.metc)),
-        (t.metc_reference.into(), or_complete(&id.metc_reference)),
-    ]));
-    b.push(Block::Link(t.registry_record.into(), id.registry_url.clone(), id.registry_url.clone()));
+    b.extend(identification(id, lang));
 
     b.push(Block::Heading(t.period.into()));
     let p = &m.period;

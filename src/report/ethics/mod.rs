@@ -14,6 +14,7 @@
 //! report (see `ctwatch check`). No figure is invented.
 
 mod blocks;
+pub mod end_of_study;
 mod model;
 mod words;
 

@@ -243,6 +243,38 @@ pub struct EarlyInclusion {
 /// study is halted, not closed).
 const CLOSED: [&str; 3] = ["ACTIVE_NOT_RECRUITING", "COMPLETED", "TERMINATED"];
 
+/// The inclusion figures per site and in total at `at` (included since `from` as "in period"),
+/// with the reasons for leaving early when the log records them; `None` without a log.
+pub fn recruitment_at(loaded: &Loaded, from: NaiveDate, at: NaiveDate) -> Option<Recruitment> {
+    let log = loaded.log.as_ref();
+    let upto: Vec<&crate::accrual::Inclusion> =
+        log.map(|l| l.inclusions.iter().filter(|i| i.enrolled_on <= at).collect()).unwrap_or_default();
+    let site_rows = sites(&loaded.locations(), log, at);
+    log.map(|l| {
+        let count = |f: Option<&str>, keep: &dyn Fn(&crate::accrual::Inclusion) -> bool| {
+            upto.iter().filter(|i| f.is_none_or(|f| i.facility == f) && keep(i)).count() as u32
+        };
+        let counts = |f: Option<&str>| SiteCounts {
+            facility: f.map(str::to_string),
+            in_period: count(f, &|i| i.enrolled_on >= from),
+            total: count(f, &|_| true),
+            left_early: count(f, &|i| i.withdrawn_on.is_some_and(|w| w <= at)),
+            completed: l.columns.completed_on.then(|| count(f, &|i| i.completed_on.is_some_and(|c| c <= at))),
+        };
+        let sites = site_rows.iter().map(|x| counts(Some(&x.facility))).collect();
+        let withdrawal_reasons = l.columns.withdrawal_reason.then(|| {
+            let mut by: BTreeMap<String, u32> = BTreeMap::new();
+            for i in upto.iter().filter(|i| i.withdrawn_on.is_some_and(|w| w <= at)) {
+                *by.entry(i.withdrawal_reason.clone().unwrap_or_default()).or_default() += 1;
+            }
+            let mut v: Vec<(String, u32)> = by.into_iter().collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            v
+        });
+        Recruitment { sites, total: counts(None), withdrawal_reasons }
+    })
+}
+
 /// Gathers the ethics report's figures from loaded inputs (as-of = the report date).
 pub fn model(loaded: &Loaded, local_override: Option<&Path>) -> anyhow::Result<EthicsModel> {
     let id = &loaded.id;
@@ -316,29 +348,7 @@ pub fn model(loaded: &Loaded, local_override: Option<&Path>) -> anyhow::Result<E
     // Per-site figures at the period's end: the inclusion table and the site-aware projection.
     let site_rows = sites(&loaded.locations(), log, figures_at);
 
-    let recruitment = log.map(|l| {
-        let count = |f: Option<&str>, keep: &dyn Fn(&crate::accrual::Inclusion) -> bool| {
-            upto.iter().filter(|i| f.is_none_or(|f| i.facility == f) && keep(i)).count() as u32
-        };
-        let counts = |f: Option<&str>| SiteCounts {
-            facility: f.map(str::to_string),
-            in_period: count(f, &|i| i.enrolled_on >= period.start),
-            total: count(f, &|_| true),
-            left_early: count(f, &|i| i.withdrawn_on.is_some_and(|w| w <= figures_at)),
-            completed: l.columns.completed_on.then(|| count(f, &|i| i.completed_on.is_some_and(|c| c <= figures_at))),
-        };
-        let sites = site_rows.iter().map(|x| counts(Some(&x.facility))).collect();
-        let withdrawal_reasons = l.columns.withdrawal_reason.then(|| {
-            let mut by: BTreeMap<String, u32> = BTreeMap::new();
-            for i in upto.iter().filter(|i| i.withdrawn_on.is_some_and(|w| w <= figures_at)) {
-                *by.entry(i.withdrawal_reason.clone().unwrap_or_default()).or_default() += 1;
-            }
-            let mut v: Vec<(String, u32)> = by.into_iter().collect();
-            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            v
-        });
-        Recruitment { sites, total: counts(None), withdrawal_reasons }
-    });
+    let recruitment = recruitment_at(loaded, period.start, figures_at);
 
     let (plan, end_of_inclusion) = match plan_of(loaded) {
         Ok((plan, sources)) if figures_at >= plan.start => {
