@@ -106,7 +106,6 @@ fn ethics(
     // The document's author as Word shows it: the principal investigator, else the sponsor.
     let id_facts = &model.identification;
     let author = id_facts.principal_investigator.as_deref().or(id_facts.sponsor.as_deref()).unwrap_or_default();
-    let word = docx::render(lang, &title, author, &blocks, &format!("{as_of}T00:00:00Z"))?;
     // Text in the other language is used as typed, and said: a committee reads one language.
     for (key, text) in model.investigator.entries() {
         if let Some(other) = report::ethics::seems(&text).filter(|l| *l != lang) {
@@ -120,21 +119,47 @@ fn ethics(
         }
     }
     let stem = format!("{}-metc-progress{}", model.period.end, lang.file_suffix());
+    let doc = Document { lang, title: &title, author, blocks: &blocks, stem: &stem, as_of };
+    committee_document(args, dir, &doc, || serde_json::to_string_pretty(&model), out)
+}
+
+/// A document for the ethics committee, ready to write.
+struct Document<'a> {
+    lang: crate::lang::Lang,
+    title: &'a str,
+    /// The principal investigator, else the sponsor: the Word file's author.
+    author: &'a str,
+    blocks: &'a [crate::format::Block],
+    /// File name without extension.
+    stem: &'a str,
+    as_of: NaiveDate,
+}
+
+/// Writes a committee document as Markdown, HTML and Word (`--format docx`: Word only) and
+/// prints the paths, or the rendering `--format` asks for (`json`: `figures`).
+fn committee_document(
+    args: &ReportArgs,
+    dir: &std::path::Path,
+    doc: &Document,
+    figures: impl FnOnce() -> serde_json::Result<String>,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    let word = docx::render(doc.lang, doc.title, doc.author, doc.blocks, &format!("{}T00:00:00Z", doc.as_of))?;
     if args.format == Some(ReportFormat::Docx) {
-        for p in write_files(dir, &stem, &[("docx", &word)])? {
+        for p in write_files(dir, doc.stem, &[("docx", &word)])? {
             writeln!(out, "{}", p.display())?;
         }
         return Ok(Exit::Clean);
     }
-    let md = markdown::render(&blocks, None);
-    let page = html::render_lang(lang, &title, &blocks, None);
-    let written = write_files(dir, &stem, &[("md", md.as_bytes()), ("html", page.as_bytes()), ("docx", &word)])?;
+    let md = markdown::render(doc.blocks, None);
+    let page = html::render_lang(doc.lang, doc.title, doc.blocks, None);
+    let written = write_files(dir, doc.stem, &[("md", md.as_bytes()), ("html", page.as_bytes()), ("docx", &word)])?;
     match args.format {
         Some(ReportFormat::Markdown) => out.write_all(md.as_bytes())?,
         Some(ReportFormat::Html) => out.write_all(page.as_bytes())?,
-        Some(ReportFormat::Text) => out.write_all(text::render(&blocks).as_bytes())?,
+        Some(ReportFormat::Text) => out.write_all(text::render(doc.blocks).as_bytes())?,
         Some(ReportFormat::Json) => {
-            let mut json = serde_json::to_string_pretty(&model)?;
+            let mut json = figures()?;
             json.push('\n');
             out.write_all(json.as_bytes())?;
         }
@@ -167,41 +192,18 @@ fn end_of_study(
     let (blocks, title) = (eos::blocks(&model, &end, lang), eos::title(&model, lang));
     let id_facts = &model.identification;
     let author = id_facts.principal_investigator.as_deref().or(id_facts.sponsor.as_deref()).unwrap_or_default();
-    let word = docx::render(lang, &title, author, &blocks, &format!("{as_of}T00:00:00Z"))?;
     let stem = format!("{}-metc-end-of-study{}", eos::file_day(&end, as_of), lang.file_suffix());
-    if args.format == Some(ReportFormat::Docx) {
-        for p in write_files(dir, &stem, &[("docx", &word)])? {
-            writeln!(out, "{}", p.display())?;
-        }
-        return Ok(Exit::Clean);
-    }
-    let md = markdown::render(&blocks, None);
-    let page = html::render_lang(lang, &title, &blocks, None);
-    let written = write_files(dir, &stem, &[("md", md.as_bytes()), ("html", page.as_bytes()), ("docx", &word)])?;
-    match args.format {
-        Some(ReportFormat::Markdown) => out.write_all(md.as_bytes())?,
-        Some(ReportFormat::Html) => out.write_all(page.as_bytes())?,
-        Some(ReportFormat::Text) => out.write_all(text::render(&blocks).as_bytes())?,
-        Some(ReportFormat::Json) => {
-            let figures = serde_json::json!({
-                "nct_id": id.as_str(),
-                "planned_end": end.planned,
-                "actual_end": end.actual,
-                "status": end.status,
-                "ended_early": end.early,
-                "why_stopped": end.why_stopped,
-                "recruitment": end.recruitment,
-            });
-            let mut json = serde_json::to_string_pretty(&figures)?;
-            json.push('\n');
-            out.write_all(json.as_bytes())?;
-        }
-        Some(ReportFormat::Docx) => unreachable!("handled above"),
-        None => {
-            for p in &written {
-                writeln!(out, "{}", p.display())?;
-            }
-        }
-    }
-    Ok(Exit::Clean)
+    let doc = Document { lang, title: &title, author, blocks: &blocks, stem: &stem, as_of };
+    let figures = || {
+        serde_json::to_string_pretty(&serde_json::json!({
+            "nct_id": id.as_str(),
+            "planned_end": end.planned,
+            "actual_end": end.actual,
+            "status": end.status,
+            "ended_early": end.early,
+            "why_stopped": end.why_stopped,
+            "recruitment": end.recruitment,
+        }))
+    };
+    committee_document(args, dir, &doc, figures, out)
 }

@@ -48,6 +48,20 @@ pub(super) fn identification(id: &Identification, lang: Lang) -> Vec<Block> {
     ]
 }
 
+/// Why participants left early: the reasons with their counts, that nobody did, or that the
+/// log does not record them.
+pub(super) fn reasons(r: &Recruitment, lang: Lang) -> Vec<Block> {
+    let t = words(lang);
+    let body = match &r.withdrawal_reasons {
+        _ if r.total.left_early == 0 => Block::Para(t.nobody_left.into()),
+        None => Block::ToComplete(t.reasons_missing.into()),
+        Some(reasons) => Block::List(
+            reasons.iter().map(|(why, n)| format!("{}: {n}", if why.is_empty() { t.no_reason } else { why })).collect(),
+        ),
+    };
+    vec![Block::Subheading(t.reasons.into()), body]
+}
+
 /// The report in one language, in reading order.
 pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
     let t = words(lang);
@@ -185,17 +199,7 @@ pub fn blocks(m: &EthicsModel, lang: Lang) -> Vec<Block> {
                         .collect(),
                 ));
             }
-            b.push(Block::Subheading(t.reasons.into()));
-            match &r.withdrawal_reasons {
-                _ if r.total.left_early == 0 => b.push(Block::Para(t.nobody_left.into())),
-                None => b.push(Block::ToComplete(t.reasons_missing.into())),
-                Some(reasons) => b.push(Block::List(
-                    reasons
-                        .iter()
-                        .map(|(why, n)| format!("{}: {n}", if why.is_empty() { t.no_reason } else { why }))
-                        .collect(),
-                )),
-            }
+            b.extend(reasons(r, lang));
         }
     }
     b.push(Block::Subheading(t.screen_failures.into()));

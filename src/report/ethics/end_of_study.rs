@@ -6,7 +6,7 @@
 
 use chrono::{Duration, Months, NaiveDate};
 
-use super::blocks::identification;
+use super::blocks::{identification, reasons};
 use super::words::words;
 use super::{EthicsModel, Recruitment, SiteCounts, dutch};
 use crate::diff::humanize;
@@ -157,17 +157,7 @@ pub fn blocks(m: &EthicsModel, e: &End, lang: Lang) -> Vec<Block> {
                 w.header.iter().map(|h| h.to_string()).collect(),
                 r.sites.iter().chain(std::iter::once(&r.total)).map(row).collect(),
             ));
-            b.push(Block::Subheading(t.reasons.into()));
-            match &r.withdrawal_reasons {
-                _ if r.total.left_early == 0 => b.push(Block::Para(t.nobody_left.into())),
-                None => b.push(Block::ToComplete(t.reasons_missing.into())),
-                Some(reasons) => b.push(Block::List(
-                    reasons
-                        .iter()
-                        .map(|(why, n)| format!("{}: {n}", if why.is_empty() { t.no_reason } else { why }))
-                        .collect(),
-                )),
-            }
+            b.extend(reasons(r, lang));
         }
     }
 
