@@ -44,13 +44,47 @@ pub fn timeline(store: &Store, id: &NctId) -> anyhow::Result<Vec<Version>> {
 
 /// The timeline of versions already read (oldest first).
 pub fn timeline_of(all: &[(store::StoredVersion, store::Snapshot)]) -> Vec<Version> {
-    all.iter()
-        .enumerate()
-        .map(|(i, (v, snap))| {
-            let changes = if i == 0 { Vec::new() } else { super::between(&all[i - 1].1, snap).0 };
-            entry(v, snap, changes)
-        })
-        .collect()
+    walk(all, false).into_iter().map(|(v, _)| v).collect()
+}
+
+/// [`timeline_of`] with each version's unified text diff against the one before (empty for
+/// the first).
+pub fn timeline_with_text(all: &[(store::StoredVersion, store::Snapshot)]) -> Vec<(Version, String)> {
+    walk(all, true)
+}
+
+/// The changes (and, with `text`, the text diff) of each version from the one before. Each
+/// version is prepared (and made canonical) once for the whole run; a pair across origins (API
+/// and history) is prepared as a pair, as [`super::between`] does.
+fn walk(all: &[(store::StoredVersion, store::Snapshot)], text: bool) -> Vec<(Version, String)> {
+    let prepared: Vec<Value> = all.iter().map(|(_, s)| store::version::prepared_alone(&s.study)).collect();
+    let texts: Vec<String> = if text { prepared.iter().map(super::text::canonical_text).collect() } else { Vec::new() };
+    let mut out = Vec::with_capacity(all.len());
+    for (i, (v, snap)) in all.iter().enumerate() {
+        let (changes, diff) = match i {
+            0 => (Vec::new(), String::new()),
+            _ if all[i - 1].1.origin == snap.origin => (
+                super::diff(&prepared[i - 1], &prepared[i]),
+                if text {
+                    super::text::unified_texts(&texts[i - 1], &texts[i], &all[i - 1].0.name, &v.name)
+                } else {
+                    String::new()
+                },
+            ),
+            _ => {
+                let (pv, before) = &all[i - 1];
+                let pair = store::version::comparable((&before.study, before.origin), (&snap.study, snap.origin));
+                let diff = if text {
+                    super::text::unified(&pair.before, &pair.after, &pv.name, &v.name)
+                } else {
+                    String::new()
+                };
+                (super::diff(&pair.before, &pair.after), diff)
+            }
+        };
+        out.push((entry(v, snap, changes), diff));
+    }
+    out
 }
 
 /// One version's entry, with its changes from the version before (computed by the caller).

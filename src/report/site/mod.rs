@@ -13,13 +13,12 @@ use chrono::NaiveDate;
 
 use crate::compliance::Finding;
 use crate::config::Config;
-use crate::diff::text;
-use crate::diff::timeline::{Version, entry};
+use crate::diff::timeline::{Version, timeline_with_text};
 use crate::nct::NctId;
 use crate::registry::study;
 use crate::report::progress::ProgressReport;
 use crate::report::status::{self, TrialStatus};
-use crate::store::{Origin, Store, version};
+use crate::store::{Origin, Store};
 
 /// Days before the as-of date whose high-importance changes put ⚠ on a row.
 pub const RECENT_DAYS: i64 = 30;
@@ -98,33 +97,19 @@ fn page(
     let all = store.read_all(id)?;
     let numbers: std::collections::HashMap<String, u32> =
         store.history_index(id).unwrap_or_default().into_iter().map(|(n, name)| (name, n)).collect();
-    // Each version prepared and made canonical once; a pair of the same origin is compared
-    // from those (a pair across origins, API and history, is prepared as a pair).
-    let prepared: Vec<serde_json::Value> = all.iter().map(|(_, s)| version::prepared_alone(&s.study)).collect();
-    let texts: Vec<String> = prepared.iter().map(text::canonical_text).collect();
-    let mut versions = Vec::with_capacity(all.len());
-    for (i, (v, snap)) in all.iter().enumerate() {
-        let (changes, text_diff) = match i {
-            0 => (Vec::new(), String::new()),
-            _ if all[i - 1].1.origin == snap.origin => (
-                crate::diff::diff(&prepared[i - 1], &prepared[i]),
-                text::unified_texts(&texts[i - 1], &texts[i], &all[i - 1].0.name, &v.name),
-            ),
-            _ => {
-                let (pv, before) = &all[i - 1];
-                let pair = version::comparable((&before.study, before.origin), (&snap.study, snap.origin));
-                (
-                    crate::diff::diff(&pair.before, &pair.after),
-                    text::unified(&pair.before, &pair.after, &pv.name, &v.name),
-                )
-            }
-        };
-        let registry_version = match snap.origin {
-            Origin::History => snap.history_version,
-            Origin::Api => numbers.get(&v.name).copied(),
-        };
-        versions.push(VersionEntry { version: entry(v, snap, changes), posted: v.posted, registry_version, text_diff });
-    }
+    let versions = all
+        .iter()
+        .zip(timeline_with_text(&all))
+        .map(|((v, snap), (version, text_diff))| VersionEntry {
+            version,
+            posted: v.posted,
+            registry_version: match snap.origin {
+                Origin::History => snap.history_version,
+                Origin::Api => numbers.get(&v.name).copied(),
+            },
+            text_diff,
+        })
+        .collect();
     let sites = site_histories(&all);
     let loaded = crate::inputs::from_versions(config, id, as_of, all).ok();
     let findings = loaded.as_ref().map(|l| l.findings()).unwrap_or_default();
@@ -135,15 +120,8 @@ fn page(
         _ => None,
     };
     let mut row = row.clone();
-    if let Some(p) = &progress
-        && let (Some(enrolled), Some(ahead)) = (p.enrolled, p.ahead_of_plan)
-    {
-        row.recruitment = Some(status::Recruitment {
-            enrolled,
-            target: p.target,
-            ahead_of_plan: ahead,
-            probability_on_time: p.lead().map(|l| l.probability_on_time),
-        });
+    if let Some(r) = progress.as_ref().and_then(status::Recruitment::of) {
+        row.recruitment = Some(r);
     }
     let reports = report_files(&config.reports.join(id.as_str()));
     Ok(TrialPage { row, progress, findings, versions, sites, reports })

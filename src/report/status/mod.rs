@@ -115,6 +115,19 @@ pub struct Recruitment {
     pub probability_on_time: Option<f64>,
 }
 
+impl Recruitment {
+    /// A progress report's figures, once it has counted inclusions; the probability is the
+    /// leading model's.
+    pub fn of(r: &crate::report::progress::ProgressReport) -> Option<Recruitment> {
+        Some(Recruitment {
+            enrolled: r.enrolled?,
+            target: r.target,
+            ahead_of_plan: r.ahead_of_plan?,
+            probability_on_time: r.lead().map(|l| l.probability_on_time),
+        })
+    }
+}
+
 /// One trial's row (also its JSON shape).
 #[derive(Debug, Clone, Serialize)]
 pub struct TrialStatus {
@@ -281,15 +294,7 @@ fn assess(config: &Config, id: &NctId, window: &Window, as_of: NaiveDate) -> Tri
         // The store is read once: the log is attached to the inputs already loaded.
         match loaded.attach_log(None).and_then(|()| report::progress::build_from(&loaded)) {
             Ok(r) => {
-                if let (Some(enrolled), Some(ahead)) = (r.enrolled, r.ahead_of_plan) {
-                    row.recruitment = Some(Recruitment {
-                        enrolled,
-                        target: r.target,
-                        ahead_of_plan: ahead,
-                        // The model the progress report leads with.
-                        probability_on_time: r.lead().map(|l| l.probability_on_time),
-                    });
-                }
+                row.recruitment = Recruitment::of(&r);
                 r.findings
             }
             Err(e) => {
