@@ -350,10 +350,12 @@ fn site_projection() {
         opened: None,
         first_inclusion: first.map(d),
         not_yet_recruiting: nyr,
+        history: Default::default(),
     };
     let model = SiteModel {
         target: 35,
         start: d("2025-01-03"),
+        start_actual: true,
         end: d("2029-01-03"),
         as_of: d("2026-11-26"),
         prior_certainty: 0.5,

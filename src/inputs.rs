@@ -136,6 +136,36 @@ impl Loaded<'_> {
     pub fn locations(&self) -> Vec<Site> {
         study::sites(self.study())
     }
+
+    /// The registry's start date is an actual date: typed ACTUAL, or untyped (older records)
+    /// in a record no longer "not yet recruiting".
+    pub fn start_actual(&self) -> bool {
+        match study::text_at(self.study(), study::START_DATE_TYPE) {
+            Some(kind) => kind == "ACTUAL",
+            None => study::overall_status(self.study()).is_some_and(|s| s != "NOT_YET_RECRUITING"),
+        }
+    }
+
+    /// What the stored versions up to the one used say about each site the version used
+    /// lists (matched by facility name): when it was first listed, and first listed as
+    /// recruiting. Each version's sites are read once.
+    pub fn site_histories(&self) -> std::collections::HashMap<String, crate::progress::openings::SiteHistory> {
+        let per_version: Vec<(NaiveDate, Vec<Site>)> =
+            self.versions[..=self.used].iter().map(|(v, snapshot)| (v.posted, study::sites(&snapshot.study))).collect();
+        self.locations()
+            .into_iter()
+            .map(|site| {
+                let seen: Vec<(NaiveDate, Option<Option<&str>>)> = per_version
+                    .iter()
+                    .map(|(d, sites)| {
+                        (*d, sites.iter().find(|s| s.facility == site.facility).map(|s| s.status.as_deref()))
+                    })
+                    .collect();
+                let history = crate::progress::openings::history_of(&seen);
+                (site.facility, history)
+            })
+            .collect()
+    }
 }
 
 /// Loads the inputs of a report or check of `id` at `as_of`, the accrual log included.

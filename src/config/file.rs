@@ -44,6 +44,7 @@ pub(super) struct RawTrial {
     pub(super) recruitment_end: Option<toml::Spanned<RawDate>>,
     pub(super) accrual: Option<PathBuf>,
     pub(super) prior_certainty: Option<f64>,
+    pub(super) at_risk_below: Option<f64>,
     pub(super) metc_decision_date: Option<toml::Spanned<RawDate>>,
     #[serde(default)]
     pub(super) site_aliases: BTreeMap<String, String>,
@@ -237,6 +238,11 @@ pub(super) fn trials(raw: Vec<RawTrial>, base_dir: &Path, text: &str) -> anyhow:
         {
             bail!("trial {nct_id}: prior_certainty = {p}: expected a number from {MIN_PRIOR_CERTAINTY} to 1");
         }
+        if let Some(p) = t.at_risk_below
+            && !(p > 0.0 && p < 1.0)
+        {
+            bail!("trial {nct_id}: at_risk_below = {p}: expected a probability between 0 and 1, e.g. 0.5");
+        }
         let mut by_case: std::collections::HashMap<String, (&String, &String)> = Default::default();
         for (alias, facility) in &t.site_aliases {
             if alias.trim().is_empty() || facility.trim().is_empty() {
@@ -275,6 +281,7 @@ pub(super) fn trials(raw: Vec<RawTrial>, base_dir: &Path, text: &str) -> anyhow:
             nct_id,
             target: t.target,
             prior_certainty: t.prior_certainty,
+            at_risk_below: t.at_risk_below,
             site_aliases: t.site_aliases,
             principal_investigator: nonempty(t.principal_investigator),
             metc: nonempty(t.metc),

@@ -93,6 +93,10 @@ pub fn default_user_agent() -> String {
     format!("ctwatch/{}", env!("CARGO_PKG_VERSION"))
 }
 
+/// The default at-risk threshold: a trial is at risk when reaching its target on time is less
+/// likely than not.
+pub const DEFAULT_AT_RISK_BELOW: f64 = 0.5;
+
 /// The per-trial facts a sponsor office knows and the registry does not.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrialConfig {
@@ -106,6 +110,9 @@ pub struct TrialConfig {
     pub accrual: Option<PathBuf>,
     /// Prior certainty P of the Bayesian accrual model, in (0, 1].
     pub prior_certainty: Option<f64>,
+    /// The trial is at risk when the probability of reaching the target by the planned end
+    /// falls under this (default [`DEFAULT_AT_RISK_BELOW`]).
+    pub at_risk_below: Option<f64>,
     /// Date of the ethics committee's (METC) approval; the ethics report's periods count from it.
     pub metc_decision_date: Option<NaiveDate>,
     /// Names the accrual log may use for a site → the registry facility name.

@@ -10,6 +10,8 @@
 
 pub mod backtest;
 pub mod bayes;
+pub mod openings;
+pub mod robust;
 pub mod sites;
 
 use chrono::NaiveDate;
@@ -181,6 +183,39 @@ fn counts(log: &AccrualLog, as_of: NaiveDate) -> (Vec<NaiveDate>, u32) {
     (dates, withdrawn)
 }
 
+/// Months in the window of the recent rate.
+pub const RECENT_MONTHS: u32 = 6;
+
+/// The pace a trial needs and the pace it has: what a sponsor can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Pace {
+    /// Inclusions a month needed from the report date to reach the target by the planned end
+    /// (`null` once the planned end has passed).
+    pub needed_per_month: Option<f64>,
+    /// Inclusions a month over the recent window.
+    pub recent_per_month: f64,
+    /// The window's length in months: 6, or the time since the start when that is shorter.
+    pub recent_months: f64,
+    /// The window's first day (exclusive): inclusions after it count.
+    pub recent_since: NaiveDate,
+}
+
+/// The pace at `as_of` from the inclusion dates (those up to `as_of` count).
+pub fn pace(dates: &[NaiveDate], plan: &Plan, as_of: NaiveDate) -> Pace {
+    let enrolled = dates.iter().filter(|d| **d <= as_of).count() as f64;
+    let to_end = (plan.end - as_of).num_days() as f64 / DAYS_PER_MONTH;
+    let needed_per_month = (to_end > 0.0).then(|| (plan.target as f64 - enrolled).max(0.0) / to_end);
+    let six = as_of.checked_sub_months(chrono::Months::new(RECENT_MONTHS)).unwrap_or(plan.start);
+    let since = six.max(plan.start);
+    let recent_months = if since == six {
+        RECENT_MONTHS as f64
+    } else {
+        ((as_of - since).num_days() as f64 / DAYS_PER_MONTH).max(1.0 / DAYS_PER_MONTH)
+    };
+    let recent = dates.iter().filter(|d| **d > since && **d <= as_of).count() as f64;
+    Pace { needed_per_month, recent_per_month: recent / recent_months, recent_months, recent_since: since }
+}
+
 /// Per-site figures: every registry site (facility, city, status), plus any site of the log
 /// the registry does not list.
 pub fn sites(registry: &[Site], log: Option<&AccrualLog>, as_of: NaiveDate) -> Vec<SiteProgress> {
@@ -271,6 +306,24 @@ mod tests {
         assert!((p.expected_by_now - 16.578).abs() < 0.001);
         let proj = p.projection.unwrap();
         assert_eq!((proj.p10, proj.median, proj.p90), (d("2028-09-09"), d("2029-06-26"), d("2030-08-08")));
+    }
+
+    #[test]
+    fn pace_needed_and_recent() {
+        // 14 of 35 on 2026-11-26, planned end 2029-01-03: 21 in 25.2 months.
+        let mut dates: Vec<NaiveDate> = (0..11).map(|i| d("2025-02-10") + chrono::Duration::days(30 * i)).collect();
+        dates.extend(["2026-06-01", "2026-08-01", "2026-11-20"].map(d));
+        let p = pace(&dates, &plan(), d("2026-11-26"));
+        let needed = 21.0 / ((d("2029-01-03") - d("2026-11-26")).num_days() as f64 / DAYS_PER_MONTH);
+        assert!((p.needed_per_month.unwrap() - needed).abs() < 1e-9, "{p:?}");
+        assert_eq!((p.recent_since, p.recent_months), (d("2026-05-26"), 6.0));
+        assert!((p.recent_per_month - 0.5).abs() < 1e-9, "3 in 6 months: {p:?}");
+        // Two months after the start the window is the two months.
+        let early = pace(&[d("2025-02-01")], &plan(), d("2025-03-03"));
+        assert_eq!(early.recent_since, d("2025-01-03"));
+        assert!((early.recent_months - 59.0 / DAYS_PER_MONTH).abs() < 1e-9);
+        // After the planned end nothing can be needed any more.
+        assert_eq!(pace(&dates, &plan(), d("2029-02-01")).needed_per_month, None);
     }
 
     #[test]

@@ -145,6 +145,8 @@ pub const NCT_ID: &str = "/protocolSection/identificationModule/nctId";
 pub const ORG_STUDY_ID: &str = "/protocolSection/identificationModule/orgStudyIdInfo/id";
 /// `statusModule.startDateStruct.date`.
 pub const START_DATE: &str = "/protocolSection/statusModule/startDateStruct/date";
+/// `ACTUAL` or `ESTIMATED`.
+pub const START_DATE_TYPE: &str = "/protocolSection/statusModule/startDateStruct/type";
 /// `statusVerifiedDate` (YYYY-MM).
 pub const STATUS_VERIFIED: &str = "/protocolSection/statusModule/statusVerifiedDate";
 /// Why the study stopped (terminated, withdrawn, suspended).

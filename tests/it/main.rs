@@ -18,6 +18,7 @@ mod portfolio;
 mod print;
 mod probe;
 mod progress;
+mod projection;
 mod props;
 mod real;
 mod registry;

@@ -37,7 +37,7 @@ fn writes_four_files_and_prints_paths_and_summary() {
         assert!(ws.path(&rel).is_file(), "{rel} not written");
     }
     assert!(run.stdout.contains(
-        "14 of 35 participants (40 %) after 47 % of the recruitment period — 2.6 participants behind the linear plan. Date the target is reached, projected with the site-aware model: median 2029-04-18 (80 % interval 2028-07-20 – 2030-05-13); probability of reaching 35 by 2029-01-03: 33 %."
+        "14 of 35 participants (40 %) after 47 % of the recruitment period — 2.6 participants behind the linear plan. Date the target is reached, projected with the site-aware model: median 2029-04-13 (80 % interval 2028-07-20 – 2030-05-11); probability of reaching 35 by 2029-01-03: 33 %."
     ), "{}", run.stdout);
     let all: String = ["md", "html", "json", "svg"]
         .iter()

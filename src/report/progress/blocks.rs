@@ -110,23 +110,84 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
             if !r.leading_reason.is_empty() {
                 b.push(Block::Para(format!("The headline uses the {} model. {}", r.leading_model, r.leading_reason)));
             }
-            if let Some(sp) = r.site_projection.as_ref().filter(|_| r.sites.len() >= 2) {
+            if let Some(sp) = &r.site_projection {
+                if sp.plan_check.conflict {
+                    b.push(Block::Para(super::plan_conflict_sentence(sp.plan_check.rate_vs_plan)));
+                }
+                b.push(Block::Para(
+                    "Where each site's opening comes from, in this order: its date in ctwatch.toml; for the site that started the study, the registry's actual start date; the first registry version that lists it as recruiting (a site recruiting without inclusions counts that time with none); its first inclusion. A site not yet recruiting opens after an uncertain delay, or never.".into(),
+                ));
                 b.push(Block::Table(
-                    ["Site", "Included", "Projected by the planned end", "Counts as open from"]
+                    ["Site", "Included", "Projected by the planned end", "Counts as open from", "Because"]
                         .map(String::from)
                         .to_vec(),
                     sp.sites
                         .iter()
                         .map(|s| {
+                            let opens = match s.never_opens {
+                                Some(p) => format!(
+                                    "about {} (may never open: {})",
+                                    crate::progress::show(s.opens),
+                                    percent(100.0 * p)
+                                ),
+                                None => s.opens.to_string(),
+                            };
                             vec![
                                 s.facility.clone(),
                                 s.enrolled.to_string(),
                                 s.projected_by_end.to_string(),
-                                format!("{} ({})", s.opens, s.opening_source),
+                                opens,
+                                s.opening_source.describe().to_string(),
                             ]
                         })
                         .collect(),
                 ));
+                if let Some(m) = &sp.opening_model {
+                    b.push(Block::Para(format!(
+                        "Sites not open yet: the typical delay to opening is {} days ({}), and {} of listed sites never open ({}); a site that has waited long is more likely never to open.",
+                        m.mean_delay_days().round(),
+                        if m.delays_seen > 0 {
+                            format!("from this trial's {} and a default of {} days", crate::text::plural(m.delays_seen, "site that opened after the start"), crate::progress::openings::DEFAULT_DELAY_DAYS)
+                        } else {
+                            format!("ctwatch's default of {} days; none of this trial's sites opened after the start yet", crate::progress::openings::DEFAULT_DELAY_DAYS)
+                        },
+                        percent(100.0 * m.never_share()),
+                        "7 % by default: 93 % of selected sites in Western Europe are activated (Tufts CSDD, 2013), moved by this trial's sites that opened"
+                    )));
+                }
+            }
+            if let Some(pace) = r.pace {
+                let mut facts = Vec::new();
+                if let Some(needed) = pace.needed_per_month {
+                    facts.push((
+                        "Needed from now".to_string(),
+                        format!(
+                            "{} a month to reach {} by {}",
+                            super::summary::rate(needed),
+                            r.target,
+                            r.recruitment_end
+                        ),
+                    ));
+                }
+                facts.push((
+                    "Observed recently".to_string(),
+                    format!("{} a month since {}", super::summary::rate(pace.recent_per_month), pace.recent_since),
+                ));
+                if let (Some(risk), Some(lead)) = (r.at_risk, r.lead()) {
+                    let on_time = percent(100.0 * lead.probability_on_time);
+                    let threshold = percent(100.0 * r.at_risk_below);
+                    facts.push((
+                        "At risk".to_string(),
+                        if risk {
+                            format!(
+                                "yes: {on_time} chance of reaching the target on time, under the {threshold} threshold"
+                            )
+                        } else {
+                            format!("no: {on_time} chance of reaching the target on time; the threshold is {threshold}")
+                        },
+                    ));
+                }
+                b.push(Block::Facts(facts));
             }
         }
         (None, None) if r.not_started => b.push(Block::Para(format!(

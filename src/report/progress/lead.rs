@@ -19,11 +19,13 @@ pub enum Lead {
 }
 
 impl Lead {
-    /// The one rule: the site-aware model leads when it projected and at least two sites are
-    /// known (to the registry or the log) — a constant rate then mixes a past with fewer sites
-    /// and a future with more; with one site the two are the same model.
-    pub fn for_sites(sites: usize, site_projection: bool) -> Lead {
-        if site_projection && sites >= 2 { Lead::SiteAware } else { Lead::ConstantRate }
+    /// The one rule: the site-aware model leads whenever it projected — with two or more
+    /// sites a constant rate mixes a past with fewer sites and a future with more; with one
+    /// site the site-aware model is the constant-rate model plus the site's opening from the
+    /// registry and the robust prior. The constant-rate model stays beside it as the published
+    /// reference.
+    pub fn for_sites(_sites: usize, site_projection: bool) -> Lead {
+        if site_projection { Lead::SiteAware } else { Lead::ConstantRate }
     }
 
     /// Its name in the report's words.
@@ -93,9 +95,11 @@ pub fn site_model(
     as_of: NaiveDate,
 ) -> crate::progress::sites::SiteModel {
     let openings = loaded.trial.map(|t| t.site_opening.clone()).unwrap_or_default();
+    let histories = loaded.site_histories();
     crate::progress::sites::SiteModel {
         target: plan.target,
         start: plan.start,
+        start_actual: loaded.start_actual(),
         end: plan.end,
         as_of,
         prior_certainty: plan.prior_certainty,
@@ -107,6 +111,7 @@ pub fn site_model(
                 opened: openings.iter().find(|(k, _)| k.eq_ignore_ascii_case(&s.facility)).map(|(_, d)| *d),
                 first_inclusion: s.first_enrolled_on,
                 not_yet_recruiting: s.registry_status.as_deref() == Some("NOT_YET_RECRUITING"),
+                history: histories.get(&s.facility).copied().unwrap_or_default(),
             })
             .collect(),
     }

@@ -99,6 +99,15 @@ pub struct ProgressReport {
     /// The trial has not started: the report date is before the start of recruitment; no
     /// figure is measured against the plan yet.
     pub not_started: bool,
+    /// The inclusion rate needed from now to reach the target by the planned end, and the rate
+    /// of the last 6 months (`null` without an accrual log, before the start, or once the
+    /// target is reached).
+    pub pace: Option<crate::progress::Pace>,
+    /// The probability of reaching the target on time (the leading model's) is under
+    /// `at_risk_below`; `null` when there is no projection.
+    pub at_risk: Option<bool>,
+    /// The at-risk threshold (ctwatch.toml `at_risk_below`, default 0.5).
+    pub at_risk_below: f64,
     /// The site-aware projection (Poisson–gamma per site, sites opening over time), when there
     /// is an accrual log and the target is not reached.
     pub site_projection: Option<crate::progress::sites::SiteProjection>,
@@ -232,13 +241,12 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
         None
     };
     let leading_model = Lead::for_sites(site_rows.len(), site_projection.is_some());
-    let leading_reason = match (&site_projection, leading_model) {
-        (Some(_), Lead::SiteAware) => format!(
-            "{} sites are known, opening at different times: a rate per site follows them; a single constant rate would mix a past with fewer sites and a future with more.",
-            site_rows.len()
-        ),
-        (Some(_), Lead::ConstantRate) => "One site: the constant-rate model is the site-aware model.".to_string(),
+    let leading_reason = match (&site_projection, site_rows.len()) {
         (None, _) => String::new(),
+        (Some(_), 0 | 1) => "One site: the site-aware model is the constant-rate model with the site's opening read from the registry and a robust prior that lets the inclusions overrule the plan when they contradict it.".to_string(),
+        (Some(_), sites) => format!(
+            "{sites} sites are known, opening at different times: a rate per site follows them; a single constant rate would mix a past with fewer sites and a future with more."
+        ),
     };
     // Where the registry moved the goalposts: the leading model against its figures too.
     let registry_end = loaded.registry_end();
@@ -271,7 +279,17 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
         }
     }
 
+    let pace = (enrolled.is_some() && progress.target_reached_on.is_none() && !not_started)
+        .then(|| crate::progress::pace(&inclusion_dates, &plan, as_of));
+    if let Some(check) = site_projection.as_ref().map(|p| p.plan_check).filter(|c| c.conflict) {
+        notes.push(plan_conflict_sentence(check.rate_vs_plan));
+    }
+    let at_risk_below = loaded.trial.and_then(|t| t.at_risk_below).unwrap_or(crate::config::DEFAULT_AT_RISK_BELOW);
+
     let mut report = ProgressReport {
+        pace,
+        at_risk: None,
+        at_risk_below,
         not_started,
         site_projection,
         leading_model,
@@ -307,6 +325,29 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
         recent_changes,
         findings: loaded.findings(),
     };
+    report.at_risk = (report.target_reached_on.is_none())
+        .then(|| report.lead().map(|l| l.probability_on_time < at_risk_below))
+        .flatten();
     report.headline = headline(&report);
     Ok(report)
+}
+
+/// What the robust prior's verdict means, for people: "about half the plan".
+pub fn plan_conflict_sentence(rate_vs_plan: f64) -> String {
+    let share = if rate_vs_plan < 1.0 {
+        match (rate_vs_plan * 4.0).round() as u32 {
+            0 => "well under a quarter of".to_string(),
+            1 => "about a quarter of".into(),
+            2 => "about half".into(),
+            3 => "about three quarters of".into(),
+            _ => format!("about {} of", percent(100.0 * rate_vs_plan)),
+        }
+    } else if rate_vs_plan < 1.75 {
+        format!("about {} of", percent(100.0 * rate_vs_plan))
+    } else {
+        format!("about {:.0} times", rate_vs_plan)
+    };
+    format!(
+        "Recruitment is running at {share} the plan's rate; the plan has lost its weight and the projection relies on the observed rate."
+    )
 }

@@ -84,5 +84,42 @@ pub fn headline(r: &ProgressReport) -> String {
             percent(100.0 * on_time)
         ));
     }
+    if let Some(sentence) = pace_sentence(r) {
+        out.push(' ');
+        out.push_str(&sentence);
+    }
+    if r.at_risk == Some(true) {
+        out.push_str(&format!(
+            " At risk: that probability is under the {} threshold.",
+            percent(100.0 * r.at_risk_below)
+        ));
+    }
     out
+}
+
+/// "To reach 35 by 2029-01-03 it needs 0.8 inclusions a month from now; the last 6 months
+/// gave 0.5." — the rate needed beside the rate observed.
+pub fn pace_sentence(r: &ProgressReport) -> Option<String> {
+    let pace = r.pace?;
+    let needed = pace.needed_per_month?;
+    let window = if pace.recent_months >= crate::progress::RECENT_MONTHS as f64 {
+        format!("the last {} months", crate::progress::RECENT_MONTHS)
+    } else {
+        format!(
+            "the {} since the start",
+            crate::text::plural((r.as_of - r.start_date).num_days().max(0) as usize, "day")
+        )
+    };
+    Some(format!(
+        "To reach {} by {} it needs {} a month from now; {window} gave {}.",
+        r.target,
+        r.recruitment_end,
+        rate(needed),
+        rate(pace.recent_per_month)
+    ))
+}
+
+/// A rate a month for prose: one decimal under 10 (`1.9`, `0.4`), whole above.
+pub fn rate(x: f64) -> String {
+    if x >= 10.0 { format!("{x:.0}") } else { format!("{x:.1}") }
 }

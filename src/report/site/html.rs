@@ -189,7 +189,10 @@ fn row(t: &TrialPage, rank: usize) -> String {
             let planned = progress.as_ref().map(|p| p.expected_by_now);
             let on_time = rec
                 .probability_on_time
-                .map(|p| format!("<br /><small>{} on time</small>", percent(100.0 * p)))
+                .map(|p| {
+                    let risk = if rec.at_risk { " <span class=\"high\">at risk</span>" } else { "" };
+                    format!("<br /><small>{} on time{risk}</small>", percent(100.0 * p))
+                })
                 .unwrap_or_default();
             (
                 format!(
@@ -288,6 +291,14 @@ pub fn trial(t: &TrialPage, as_of: chrono::NaiveDate) -> String {
         ));
         if let Some(p) = rec.probability_on_time {
             b.push_str(&format!("<dt>Probability of reaching the target on time</dt><dd>{}</dd>", percent(100.0 * p)));
+        }
+        if let (Some(needed), Some(recent)) = (rec.needed_per_month, rec.recent_per_month) {
+            b.push_str(&format!(
+                "<dt>Pace</dt><dd>needs {} a month; the last {} months gave {}</dd>",
+                crate::report::progress::summary::rate(needed),
+                crate::progress::RECENT_MONTHS,
+                crate::report::progress::summary::rate(recent)
+            ));
         }
     }
     if let Some(todo) = &r.to_do {

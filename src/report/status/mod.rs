@@ -113,9 +113,37 @@ pub struct Recruitment {
     pub ahead_of_plan: f64,
     /// Probability of reaching the target by the planned end.
     pub probability_on_time: Option<f64>,
+    /// That probability is under the trial's threshold (`at_risk_below`, default 0.5).
+    pub at_risk: bool,
+    /// Inclusions a month needed from now to reach the target by the planned end.
+    pub needed_per_month: Option<f64>,
+    /// Inclusions a month over the last 6 months.
+    pub recent_per_month: Option<f64>,
+    /// The planned end of recruitment.
+    pub recruitment_end: NaiveDate,
 }
 
 impl Recruitment {
+    /// "recruitment at risk: 24 % chance of 35 by 2029-01-03; needs 0.8 a month, the last 6
+    /// months gave 0.5".
+    pub fn risk_sentence(&self) -> String {
+        let mut out = format!(
+            "recruitment at risk: {} chance of {} by {}",
+            crate::lang::percent(100.0 * self.probability_on_time.unwrap_or(0.0)),
+            self.target,
+            self.recruitment_end
+        );
+        if let (Some(needed), Some(recent)) = (self.needed_per_month, self.recent_per_month) {
+            out.push_str(&format!(
+                "; needs {} a month, the last {} months gave {}",
+                crate::report::progress::summary::rate(needed),
+                crate::progress::RECENT_MONTHS,
+                crate::report::progress::summary::rate(recent)
+            ));
+        }
+        out
+    }
+
     /// A progress report's figures, once it has counted inclusions; the probability is the
     /// leading model's.
     pub fn of(r: &crate::report::progress::ProgressReport) -> Option<Recruitment> {
@@ -124,6 +152,10 @@ impl Recruitment {
             target: r.target,
             ahead_of_plan: r.ahead_of_plan?,
             probability_on_time: r.lead().map(|l| l.probability_on_time),
+            at_risk: r.at_risk == Some(true),
+            needed_per_month: r.pace.and_then(|p| p.needed_per_month),
+            recent_per_month: r.pace.map(|p| p.recent_per_month),
+            recruitment_end: r.recruitment_end,
         })
     }
 }
@@ -164,7 +196,7 @@ type Urgency = (usize, bool, usize, usize, bool);
 impl TrialStatus {
     /// Sort key: what needs action first.
     fn urgency(&self) -> (std::cmp::Reverse<Urgency>, NaiveDate, NctId) {
-        let behind = self.recruitment.as_ref().is_some_and(|r| r.ahead_of_plan <= -1.0);
+        let behind = self.recruitment.as_ref().is_some_and(|r| r.ahead_of_plan <= -1.0 || r.at_risk);
         let failed = self.error.is_some() || self.fetch.is_some();
         let key = (self.duties.errors, failed, self.changes.high, self.duties.warnings, behind);
         // Among equals, the longest overdue, then the soonest due, first.
@@ -176,8 +208,8 @@ impl TrialStatus {
         !self.reasons().is_empty()
     }
 
-    /// Why the row needs action, in words, most urgent first: overdue duties, a failed fetch
-    /// or assessment, a high-importance change.
+    /// Why the row needs action, in words, most urgent first: overdue duties and recruitment at
+    /// risk (`why`), a failed fetch or assessment, a high-importance change.
     pub fn reasons(&self) -> Vec<String> {
         let mut out = self.why.clone();
         if let Some(f) = &self.fetch {
@@ -317,6 +349,9 @@ fn assess(config: &Config, id: &NctId, window: &Window, as_of: NaiveDate) -> Tri
     row.to_do = to_do;
     for f in findings.iter().filter(|f| f.severity == Severity::Error) {
         row.why.push(finding_in_words(f, loaded.study(), as_of));
+    }
+    if let Some(r) = row.recruitment.as_ref().filter(|r| r.at_risk) {
+        row.why.push(r.risk_sentence());
     }
     row
 }

@@ -58,7 +58,10 @@ fn recruitment_cell(r: &Option<Recruitment>, sep: &str) -> String {
             } else {
                 format!("{} behind", count(-r.ahead_of_plan))
             };
-            let p = r.probability_on_time.map_or_else(String::new, |p| format!("{sep}{} on time", percent(100.0 * p)));
+            let risk = if r.at_risk { " (at risk)" } else { "" };
+            let p = r
+                .probability_on_time
+                .map_or_else(String::new, |p| format!("{sep}{} on time{risk}", percent(100.0 * p)));
             format!("{} of {}, {plan}{p}", r.enrolled, r.target)
         }
     }
