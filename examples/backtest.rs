@@ -2,12 +2,12 @@
 //! Prints, per scenario and cut, each model's coverage of its 80 % interval, the median
 //! absolute error of its median date and the Brier score of P(target by the planned end),
 //! with the mean P(on time) beside the share of trials that made it.
-//! `BACKTEST_TRIALS` (default 1,000) and `BACKTEST_DRAWS` (default 2,000) set the sizes.
+//! `BACKTEST_TRIALS` (default 2,000) and `BACKTEST_DRAWS` (default 2,000) set the sizes.
 
 use ctwatch::progress::backtest::{CUTS, SCENARIOS, run};
 
 fn main() {
-    let trials = std::env::var("BACKTEST_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let trials = std::env::var("BACKTEST_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
     let draws = std::env::var("BACKTEST_DRAWS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
     let jobs: Vec<(usize, f64)> = (0..SCENARIOS.len()).flat_map(|k| CUTS.map(|c| (k, c))).collect();
     let results = ctwatch::parallel::map(&jobs, |&(k, cut)| run(&SCENARIOS[k], cut, trials, draws, 2026 + k as u64));

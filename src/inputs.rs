@@ -150,17 +150,26 @@ impl Loaded<'_> {
     /// lists (matched by facility name): when it was first listed, and first listed as
     /// recruiting. Each version's sites are read once.
     pub fn site_histories(&self) -> std::collections::HashMap<String, crate::progress::openings::SiteHistory> {
+        use std::collections::HashMap;
         let per_version: Vec<(NaiveDate, Vec<Site>)> =
             self.versions[..=self.used].iter().map(|(v, snapshot)| (v.posted, study::sites(&snapshot.study))).collect();
+        // Each version's sites by facility (the first listing of a name counts), so a record
+        // with thousands of sites is read in linear time.
+        let indexed: Vec<(NaiveDate, HashMap<&str, Option<&str>>)> = per_version
+            .iter()
+            .map(|(d, sites)| {
+                let mut by_name = HashMap::with_capacity(sites.len());
+                for s in sites {
+                    by_name.entry(s.facility.as_str()).or_insert(s.status.as_deref());
+                }
+                (*d, by_name)
+            })
+            .collect();
         self.locations()
             .into_iter()
             .map(|site| {
-                let seen: Vec<(NaiveDate, Option<Option<&str>>)> = per_version
-                    .iter()
-                    .map(|(d, sites)| {
-                        (*d, sites.iter().find(|s| s.facility == site.facility).map(|s| s.status.as_deref()))
-                    })
-                    .collect();
+                let seen: Vec<(NaiveDate, Option<Option<&str>>)> =
+                    indexed.iter().map(|(d, by_name)| (*d, by_name.get(site.facility.as_str()).copied())).collect();
                 let history = crate::progress::openings::history_of(&seen);
                 (site.facility, history)
             })

@@ -110,6 +110,39 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
             if !r.leading_reason.is_empty() {
                 b.push(Block::Para(format!("The headline uses the {} model. {}", r.leading_model, r.leading_reason)));
             }
+            if let Some(pace) = r.pace {
+                let mut facts = Vec::new();
+                if let Some(needed) = pace.needed_per_month {
+                    facts.push((
+                        "Needed from now".to_string(),
+                        format!(
+                            "{} a month to reach {} by {}",
+                            super::summary::rate(needed),
+                            r.target,
+                            r.recruitment_end
+                        ),
+                    ));
+                }
+                facts.push((
+                    "Observed recently".to_string(),
+                    format!("{} a month since {}", super::summary::rate(pace.recent_per_month), pace.recent_since),
+                ));
+                if let (Some(risk), Some(lead)) = (r.at_risk, r.lead()) {
+                    let on_time = percent(100.0 * lead.probability_on_time);
+                    let threshold = percent(100.0 * r.at_risk_below);
+                    facts.push((
+                        "At risk".to_string(),
+                        if risk {
+                            format!(
+                                "yes: {on_time} chance of reaching the target on time, under the {threshold} threshold"
+                            )
+                        } else {
+                            format!("no: {on_time} chance of reaching the target on time; the threshold is {threshold}")
+                        },
+                    ));
+                }
+                b.push(Block::Facts(facts));
+            }
             if let Some(sp) = &r.site_projection {
                 if sp.plan_check.conflict {
                     b.push(Block::Para(super::plan_conflict_sentence(sp.plan_check.rate_vs_plan)));
@@ -155,39 +188,6 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
                         "7 % by default: 93 % of selected sites in Western Europe are activated (Tufts CSDD, 2013), moved by this trial's sites that opened"
                     )));
                 }
-            }
-            if let Some(pace) = r.pace {
-                let mut facts = Vec::new();
-                if let Some(needed) = pace.needed_per_month {
-                    facts.push((
-                        "Needed from now".to_string(),
-                        format!(
-                            "{} a month to reach {} by {}",
-                            super::summary::rate(needed),
-                            r.target,
-                            r.recruitment_end
-                        ),
-                    ));
-                }
-                facts.push((
-                    "Observed recently".to_string(),
-                    format!("{} a month since {}", super::summary::rate(pace.recent_per_month), pace.recent_since),
-                ));
-                if let (Some(risk), Some(lead)) = (r.at_risk, r.lead()) {
-                    let on_time = percent(100.0 * lead.probability_on_time);
-                    let threshold = percent(100.0 * r.at_risk_below);
-                    facts.push((
-                        "At risk".to_string(),
-                        if risk {
-                            format!(
-                                "yes: {on_time} chance of reaching the target on time, under the {threshold} threshold"
-                            )
-                        } else {
-                            format!("no: {on_time} chance of reaching the target on time; the threshold is {threshold}")
-                        },
-                    ));
-                }
-                b.push(Block::Facts(facts));
             }
         }
         (None, None) if r.not_started => b.push(Block::Para(format!(
