@@ -123,6 +123,11 @@ pub fn count(x: f64) -> String {
     if r.fract() == 0.0 { format!("{r:.0}") } else { format!("{r:.1}") }
 }
 
+/// A rate a month for prose: one decimal under 10 (`1.9`, `0.4`), whole above.
+pub fn rate(x: f64) -> String {
+    if x >= 10.0 { format!("{x:.0}") } else { format!("{x:.1}") }
+}
+
 /// A percentage for prose: `40 %`.
 pub fn percent(x: f64) -> String {
     format!("{:.0} %", x)

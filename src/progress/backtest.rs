@@ -254,7 +254,7 @@ fn simulate(s: &Scenario, rng: &mut fastrand::Rng) -> Vec<(f64, usize)> {
     for (i, open) in s.opens.iter().enumerate() {
         let Some(open) = *open else { continue };
         let base = match s.rates {
-            Rates::Prior => super::sites::gamma(rng, shape) / rate,
+            Rates::Prior => super::random::gamma(rng, shape) / rate,
             Rates::Plan => TARGET as f64 / (k * PLANNED_DAYS),
         };
         let lambda = base * s.rate_factor;

@@ -11,6 +11,7 @@
 pub mod backtest;
 pub mod bayes;
 pub mod openings;
+pub mod random;
 pub mod robust;
 pub mod sites;
 

@@ -226,14 +226,14 @@ impl DelayModel {
         if rng.f64() < never {
             return None;
         }
-        let kappa = super::sites::gamma(rng, self.delay_shape) / self.delay_days;
+        let kappa = super::random::gamma(rng, self.delay_shape) / self.delay_days;
         Some(-rng.f64().max(f64::MIN_POSITIVE).ln() / kappa)
     }
 
     /// This draw's never-share q.
     pub fn draw_never_share(&self, rng: &mut fastrand::Rng) -> f64 {
-        let a = super::sites::gamma(rng, self.never_alpha);
-        let b = super::sites::gamma(rng, self.never_beta);
+        let a = super::random::gamma(rng, self.never_alpha);
+        let b = super::random::gamma(rng, self.never_beta);
         a / (a + b)
     }
 }

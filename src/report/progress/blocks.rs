@@ -115,17 +115,12 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
                 if let Some(needed) = pace.needed_per_month {
                     facts.push((
                         "Needed from now".to_string(),
-                        format!(
-                            "{} a month to reach {} by {}",
-                            super::summary::rate(needed),
-                            r.target,
-                            r.recruitment_end
-                        ),
+                        format!("{} a month to reach {} by {}", crate::lang::rate(needed), r.target, r.recruitment_end),
                     ));
                 }
                 facts.push((
                     "Observed recently".to_string(),
-                    format!("{} a month since {}", super::summary::rate(pace.recent_per_month), pace.recent_since),
+                    format!("{} a month since {}", crate::lang::rate(pace.recent_per_month), pace.recent_since),
                 ));
                 if let (Some(risk), Some(lead)) = (r.at_risk, r.lead()) {
                     let on_time = percent(100.0 * lead.probability_on_time);

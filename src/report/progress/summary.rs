@@ -114,12 +114,7 @@ pub fn pace_sentence(r: &ProgressReport) -> Option<String> {
         "To reach {} by {} it needs {} a month from now; {window} gave {}.",
         r.target,
         r.recruitment_end,
-        rate(needed),
-        rate(pace.recent_per_month)
+        crate::lang::rate(needed),
+        crate::lang::rate(pace.recent_per_month)
     ))
-}
-
-/// A rate a month for prose: one decimal under 10 (`1.9`, `0.4`), whole above.
-pub fn rate(x: f64) -> String {
-    if x >= 10.0 { format!("{x:.0}") } else { format!("{x:.1}") }
 }

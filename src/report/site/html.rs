@@ -292,13 +292,8 @@ pub fn trial(t: &TrialPage, as_of: chrono::NaiveDate) -> String {
         if let Some(p) = rec.probability_on_time {
             b.push_str(&format!("<dt>Probability of reaching the target on time</dt><dd>{}</dd>", percent(100.0 * p)));
         }
-        if let (Some(needed), Some(recent)) = (rec.needed_per_month, rec.recent_per_month) {
-            b.push_str(&format!(
-                "<dt>Pace</dt><dd>needs {} a month; the last {} months gave {}</dd>",
-                crate::report::progress::summary::rate(needed),
-                crate::progress::RECENT_MONTHS,
-                crate::report::progress::summary::rate(recent)
-            ));
+        if let Some(pace) = rec.pace_in_words() {
+            b.push_str(&format!("<dt>Pace</dt><dd>{pace}</dd>"));
         }
     }
     if let Some(todo) = &r.to_do {
