@@ -359,6 +359,7 @@ fn site_projection() {
         end: d("2029-01-03"),
         as_of: d("2026-11-26"),
         prior_certainty: 0.5,
+        dropped_unopened: 0,
         sites: vec![
             site("UMC Groningen", 11, Some("2025-02-10"), false),
             site("Radboud Umc", 3, Some("2026-01-28"), false),

@@ -146,6 +146,20 @@ impl Loaded<'_> {
         }
     }
 
+    /// Sites an earlier stored version listed that the version used no longer lists, none of
+    /// them ever listed as recruiting: sites that never opened.
+    pub fn sites_dropped_unopened(&self) -> u32 {
+        let now: std::collections::HashSet<String> = self.locations().into_iter().map(|s| s.facility).collect();
+        let mut seen: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
+        for (_, snapshot) in &self.versions[..self.used] {
+            for s in study::sites(&snapshot.study) {
+                let open = s.status.as_deref().is_some_and(crate::progress::openings::is_open_status);
+                *seen.entry(s.facility).or_default() |= open;
+            }
+        }
+        seen.iter().filter(|(name, opened)| !**opened && !now.contains(*name)).count() as u32
+    }
+
     /// What the stored versions up to the one used say about each site the version used
     /// lists (matched by facility name): when it was first listed, and first listed as
     /// recruiting. Each version's sites are read once.

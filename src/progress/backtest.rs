@@ -179,8 +179,16 @@ pub fn run(scenario: &Scenario, cut: f64, trials: usize, draws: usize, seed: u64
                 }
             })
             .collect();
-        let model =
-            SiteModel { target: TARGET, start, start_actual: true, end, as_of, prior_certainty: PRIOR, sites: inputs };
+        let model = SiteModel {
+            target: TARGET,
+            start,
+            start_actual: true,
+            end,
+            as_of,
+            prior_certainty: PRIOR,
+            sites: inputs,
+            dropped_unopened: 0,
+        };
         let days = |d: NaiveDate| (d - start).num_days() as f64;
         let on_time = if truth <= PLANNED_DAYS { 1.0 } else { 0.0 };
         let s = model.project_with(draws, seed ^ (t as u64 + 1));

@@ -163,7 +163,8 @@ pub const DEFAULT_DELAY_DAYS: f64 = 182.0;
 /// The opening model of sites not open yet: a delay that is exponential with rate κ, and a
 /// share q of sites that never open (a "cure" model). κ ~ Gamma(1 + k, D₀ + Σ delays) from
 /// the delays of the trial's sites that opened after the start (D₀ the default mean delay,
-/// worth one site); q ~ Beta(q₀·w + never-so-far, (1 − q₀)·w + opened) with q₀ the default
+/// worth one site); q ~ Beta(q₀·w + dropped, (1 − q₀)·w + opened) — the sites that opened, and
+/// those the registry listed and then dropped without their ever recruiting — with q₀ the default
 /// share and w its weight in sites; see [`DelayModel::draw_opening`] for a site's own wait.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct DelayModel {
@@ -177,11 +178,16 @@ pub struct DelayModel {
     pub never_beta: f64,
     /// Sites of the trial that opened after the start (their delays inform κ).
     pub delays_seen: usize,
+    /// Sites of the trial that opened (they inform q).
+    pub sites_opened: usize,
+    /// Sites the registry listed and dropped without their ever recruiting (they inform q).
+    pub sites_dropped: u32,
 }
 
 impl DelayModel {
-    /// The model from the trial's openings.
-    pub fn from(openings: &[Opening], start: NaiveDate) -> DelayModel {
+    /// The model from the trial's openings and the number of sites the registry dropped
+    /// without their ever recruiting.
+    pub fn from(openings: &[Opening], start: NaiveDate, dropped: u32) -> DelayModel {
         let mut delays = Vec::new();
         let mut opened = 0usize;
         for o in openings {
@@ -199,9 +205,11 @@ impl DelayModel {
         DelayModel {
             delay_shape: 1.0 + delays.len() as f64,
             delay_days: DEFAULT_DELAY_DAYS + delays.iter().sum::<f64>(),
-            never_alpha: DEFAULT_NEVER_OPENS * NEVER_OPENS_WEIGHT,
+            never_alpha: DEFAULT_NEVER_OPENS * NEVER_OPENS_WEIGHT + dropped as f64,
             never_beta: (1.0 - DEFAULT_NEVER_OPENS) * NEVER_OPENS_WEIGHT + opened as f64,
             delays_seen: delays.len(),
+            sites_opened: opened,
+            sites_dropped: dropped,
         }
     }
 
@@ -322,7 +330,9 @@ mod tests {
 
     #[test]
     fn a_long_wait_makes_never_opening_likely() {
-        let model = DelayModel::from(&[], d("2025-01-01"));
+        let model = DelayModel::from(&[], d("2025-01-01"), 0);
+        let dropped = DelayModel::from(&[], d("2025-01-01"), 3);
+        assert!(dropped.never_share() > 3.0 * model.never_share(), "three dropped sites: {dropped:?}");
         assert_eq!(model.delays_seen, 0);
         assert!((model.mean_delay_days() - DEFAULT_DELAY_DAYS).abs() < 1e-9);
         let mut rng = fastrand::Rng::with_seed(3);

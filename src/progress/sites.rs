@@ -118,6 +118,9 @@ pub struct SiteModel {
     pub prior_certainty: f64,
     /// The sites (at least one).
     pub sites: Vec<SiteInput>,
+    /// Sites the registry listed in an earlier stored version and dropped without ever listing
+    /// them as recruiting: this trial's own evidence that listed sites may never open.
+    pub dropped_unopened: u32,
 }
 
 /// Longest projection horizon (a century): beyond it a trial is as good as stopped.
@@ -199,7 +202,7 @@ impl SiteModel {
         let robust =
             if robust_prior { robust::Posterior::of(&evidence, rate0) } else { robust::Posterior::plan_only() };
         let waiting: Vec<usize> = (0..prepared.len()).filter(|&i| prepared[i].offset.is_none()).collect();
-        let delay = (!waiting.is_empty()).then(|| DelayModel::from(&opens, self.start));
+        let delay = (!waiting.is_empty()).then(|| DelayModel::from(&opens, self.start, self.dropped_unopened));
         let remaining = (self.target - enrolled) as f64;
         let to_end = (self.end - self.as_of).num_days() as f64;
         // Open sites alike in open time and opening (every site without inclusions that opens
@@ -388,6 +391,7 @@ mod tests {
                 end,
                 as_of,
                 prior_certainty: p,
+                dropped_unopened: 0,
                 sites: vec![SiteInput {
                     name: "A".into(),
                     inclusions: m,
@@ -428,6 +432,7 @@ mod tests {
             end: d("2029-01-03"),
             as_of: d("2026-11-26"),
             prior_certainty: 0.5,
+            dropped_unopened: 0,
             sites: vec![
                 SiteInput {
                     name: "UMCG".into(),

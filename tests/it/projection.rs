@@ -198,3 +198,39 @@ fn same_inputs_same_figures() {
     assert_eq!(a["site_projection"], b["site_projection"]);
     assert_eq!(a["headline"], b["headline"]);
 }
+
+#[test]
+fn a_site_the_registry_dropped_without_opening_makes_never_opening_likelier() {
+    // Version A (posted 2025-06-26) lists Radboud Umc and Erasmus MC, neither recruiting yet;
+    // version B (posted 2025-08-01) has dropped Erasmus MC.
+    let mut a: Value = serde_json::from_str(&fixture("v1")).unwrap();
+    let locations = a.pointer_mut("/protocolSection/contactsLocationsModule/locations").unwrap();
+    let mut erasmus = locations[1].clone();
+    erasmus["facility"] = "Erasmus MC".into();
+    erasmus["city"] = "Rotterdam".into();
+    locations.as_array_mut().unwrap().push(erasmus);
+    let mut b: Value = serde_json::from_str(&fixture("v1")).unwrap();
+    b["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] = "2025-08-01".into();
+    b["protocolSection"]["statusModule"]["lastUpdateSubmitDate"] = "2025-07-30".into();
+    let rows = [("UMCG", "2025-02-10"), ("UMCG", "2025-03-27"), ("UMCG", "2025-04-30"), ("UMCG", "2025-06-19")];
+
+    let with_history = Workspace::new(TRIAL);
+    for v in [&a, &b] {
+        with_history.serve("NCT07038304", vec![Reply::json(v.to_string())]);
+        assert_eq!(with_history.run(&["sync"]).code, 0);
+    }
+    std::fs::write(with_history.path("accrual.csv"), log_of(&rows)).unwrap();
+    let (r, md) = report(&with_history, "2025-09-01");
+    let model = &r["site_projection"]["opening_model"];
+    assert_eq!(model["sites_dropped"], 1, "{model}");
+    assert!(md.contains("1 site the registry listed and dropped without it ever recruiting"), "{md}");
+
+    let without = Workspace::new(TRIAL);
+    without.serve("NCT07038304", vec![Reply::json(b.to_string())]);
+    assert_eq!(without.run(&["sync"]).code, 0);
+    std::fs::write(without.path("accrual.csv"), log_of(&rows)).unwrap();
+    let (plain, _) = report(&without, "2025-09-01");
+    assert_eq!(plain["site_projection"]["opening_model"]["sites_dropped"], 0);
+    let never = |r: &Value| site(r, "Radboud Umc")["never_opens"].as_f64().unwrap();
+    assert!(never(&r) > never(&plain), "{} vs {}", never(&r), never(&plain));
+}

@@ -171,16 +171,31 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
                         .collect(),
                 ));
                 if let Some(m) = &sp.opening_model {
+                    let typical = if m.delays_seen > 0 {
+                        format!(
+                            "from this trial's {} and a default of {} days",
+                            crate::text::plural(m.delays_seen, "site that opened after the start"),
+                            crate::progress::openings::DEFAULT_DELAY_DAYS
+                        )
+                    } else {
+                        format!(
+                            "ctwatch's default of {} days; none of this trial's sites opened after the start yet",
+                            crate::progress::openings::DEFAULT_DELAY_DAYS
+                        )
+                    };
+                    let mut evidence = vec![crate::text::plural(m.sites_opened, "site that opened")];
+                    if m.sites_dropped > 0 {
+                        evidence.push(format!(
+                            "{} the registry listed and dropped without {} recruiting",
+                            crate::text::plural(m.sites_dropped as usize, "site"),
+                            if m.sites_dropped == 1 { "it ever" } else { "any ever" }
+                        ));
+                    }
                     b.push(Block::Para(format!(
-                        "Sites not open yet: the typical delay to opening is {} days ({}), and {} of listed sites never open ({}); a site that has waited long is more likely never to open.",
+                        "Sites not open yet: the typical delay to opening is {} days ({typical}), and {} of listed sites never open (7 % by default — 93 % of the sites selected for a trial in Western Europe are activated, Tufts CSDD, 2013 — moved by this trial's {}); a site that has waited long is more likely never to open.",
                         m.mean_delay_days().round(),
-                        if m.delays_seen > 0 {
-                            format!("from this trial's {} and a default of {} days", crate::text::plural(m.delays_seen, "site that opened after the start"), crate::progress::openings::DEFAULT_DELAY_DAYS)
-                        } else {
-                            format!("ctwatch's default of {} days; none of this trial's sites opened after the start yet", crate::progress::openings::DEFAULT_DELAY_DAYS)
-                        },
                         percent(100.0 * m.never_share()),
-                        "7 % by default: 93 % of selected sites in Western Europe are activated (Tufts CSDD, 2013), moved by this trial's sites that opened"
+                        evidence.join(" and ")
                     )));
                 }
             }

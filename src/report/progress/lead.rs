@@ -103,6 +103,7 @@ pub fn site_model(
         end: plan.end,
         as_of,
         prior_certainty: plan.prior_certainty,
+        dropped_unopened: loaded.sites_dropped_unopened(),
         sites: site_rows
             .iter()
             .map(|s| crate::progress::sites::SiteInput {
