@@ -2,7 +2,7 @@
 //! its weight.
 //!
 //! The plan-informed prior gives each of the K sites a rate ρᵢ ~ Gamma(a, b) with a = nP/K and
-//! b = TP (see [`super::sites`]). The robust prior is a two-component mixture (Schmidli,
+//! b = TP (see [`mod@super::sites`]). The robust prior is a two-component mixture (Schmidli,
 //! Gsteiger, Roychoudhury, O'Hagan, Spiegelhalter & Neuenschwander 2014, "Robust
 //! meta-analytic-predictive priors in clinical trials with historical control information",
 //! Biometrics 70:1023–1032): with weight w₀ = 0.8 the plan-informed prior; with weight 0.2 the
