@@ -146,29 +146,13 @@ impl Loaded<'_> {
         }
     }
 
-    /// Sites an earlier stored version listed that the version used no longer lists, none of
-    /// them ever listed as recruiting: sites that never opened.
-    pub fn sites_dropped_unopened(&self) -> u32 {
-        let now: std::collections::HashSet<String> = self.locations().into_iter().map(|s| s.facility).collect();
-        let mut seen: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
-        for (_, snapshot) in &self.versions[..self.used] {
-            for s in study::sites(&snapshot.study) {
-                let open = s.status.as_deref().is_some_and(crate::progress::openings::is_open_status);
-                *seen.entry(s.facility).or_default() |= open;
-            }
-        }
-        seen.iter().filter(|(name, opened)| !**opened && !now.contains(*name)).count() as u32
-    }
-
-    /// What the stored versions up to the one used say about each site the version used
-    /// lists (matched by facility name): when it was first listed, and first listed as
-    /// recruiting. Each version's sites are read once.
-    pub fn site_histories(&self) -> std::collections::HashMap<String, crate::progress::openings::SiteHistory> {
-        use std::collections::HashMap;
+    /// What the stored versions up to the one used say about the trial's sites, each
+    /// version's sites read once (matched by facility name; the first listing of a name in a
+    /// version counts, so a record with thousands of sites is read in linear time).
+    pub fn site_evidence(&self) -> SiteEvidence {
+        use std::collections::{HashMap, HashSet};
         let per_version: Vec<(NaiveDate, Vec<Site>)> =
             self.versions[..=self.used].iter().map(|(v, snapshot)| (v.posted, study::sites(&snapshot.study))).collect();
-        // Each version's sites by facility (the first listing of a name counts), so a record
-        // with thousands of sites is read in linear time.
         let indexed: Vec<(NaiveDate, HashMap<&str, Option<&str>>)> = per_version
             .iter()
             .map(|(d, sites)| {
@@ -179,16 +163,39 @@ impl Loaded<'_> {
                 (*d, by_name)
             })
             .collect();
-        self.locations()
+        let (now, earlier) = indexed.split_last().expect("the version used is stored");
+        // Sites an earlier version listed that the version used no longer lists, none of them
+        // ever listed as recruiting: sites that never opened.
+        let mut ever_open: HashMap<&str, bool> = HashMap::new();
+        for (_, by_name) in earlier {
+            for (name, status) in by_name {
+                *ever_open.entry(name).or_default() |= status.is_some_and(crate::progress::openings::is_open_status);
+            }
+        }
+        let dropped_unopened =
+            ever_open.iter().filter(|(name, open)| !**open && !now.1.contains_key(**name)).count() as u32;
+        let names: HashSet<&str> = now.1.keys().copied().collect();
+        let histories = names
             .into_iter()
-            .map(|site| {
+            .map(|name| {
                 let seen: Vec<(NaiveDate, Option<Option<&str>>)> =
-                    indexed.iter().map(|(d, by_name)| (*d, by_name.get(site.facility.as_str()).copied())).collect();
-                let history = crate::progress::openings::history_of(&seen);
-                (site.facility, history)
+                    indexed.iter().map(|(d, by_name)| (*d, by_name.get(name).copied())).collect();
+                (name.to_string(), crate::progress::openings::history_of(&seen))
             })
-            .collect()
+            .collect();
+        SiteEvidence { histories, dropped_unopened }
     }
+}
+
+/// What the stored versions say about a trial's sites, for the projection.
+#[derive(Debug, Clone, Default)]
+pub struct SiteEvidence {
+    /// Each site the version used lists: when it was first listed, and first listed as
+    /// recruiting.
+    pub histories: std::collections::HashMap<String, crate::progress::openings::SiteHistory>,
+    /// Sites the registry listed in an earlier version and dropped without their ever
+    /// recruiting.
+    pub dropped_unopened: u32,
 }
 
 /// Loads the inputs of a report or check of `id` at `as_of`, the accrual log included.

@@ -132,16 +132,20 @@ const MIN_DRAWS: usize = 1_000;
 /// Opening draws kept for the median opening of the sites not open yet.
 const MAX_OPENING_DRAWS: usize = 2_000_000;
 
-/// A site as the Monte Carlo sees it.
-struct Prepared {
-    /// Posterior shape (prior shape + counted inclusions).
-    shape: f64,
-    /// Open days by the report date.
-    open_days: f64,
-    /// Days from the report date to its opening (0 when open); `None` when not open yet.
-    offset: Option<f64>,
-    /// Days waited without opening (sites not open yet).
-    waited: f64,
+/// Where a site sits in the Monte Carlo.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// Open (or opening on a known date): in group `g`.
+    Group {
+        /// The group.
+        g: usize,
+        /// Its opening.
+        date: NaiveDate,
+        /// Where that came from.
+        source: OpeningSource,
+    },
+    /// Not open yet: the `w`-th such site.
+    Waiting(usize),
 }
 
 impl SiteModel {
@@ -183,26 +187,19 @@ impl SiteModel {
         let planned = (self.end - self.start).num_days() as f64;
         let (shape0, rate0) = (n * p / k, planned * p);
         let opens = self.openings();
-        let prepared: Vec<Prepared> = opens
+        let evidence: Vec<robust::Evidence> = opens
             .iter()
             .map(|o| match *o {
-                Opening::At { date, counted, .. } => Prepared {
-                    shape: shape0 + counted as f64,
+                Opening::At { date, counted, .. } => robust::Evidence {
+                    shape: shape0,
+                    counted: counted as f64,
                     open_days: (self.as_of - date).num_days().max(0) as f64,
-                    offset: Some((date - self.as_of).num_days().max(0) as f64),
-                    waited: 0.0,
                 },
-                Opening::Unopened { waited } => Prepared { shape: shape0, open_days: 0.0, offset: None, waited },
+                Opening::Unopened { .. } => robust::Evidence { shape: shape0, counted: 0.0, open_days: 0.0 },
             })
-            .collect();
-        let evidence: Vec<robust::Evidence> = prepared
-            .iter()
-            .map(|s| robust::Evidence { shape: shape0, counted: s.shape - shape0, open_days: s.open_days })
             .collect();
         let robust =
             if robust_prior { robust::Posterior::of(&evidence, rate0) } else { robust::Posterior::plan_only() };
-        let waiting: Vec<usize> = (0..prepared.len()).filter(|&i| prepared[i].offset.is_none()).collect();
-        let delay = (!waiting.is_empty()).then(|| DelayModel::from(&opens, self.start, self.dropped_unopened));
         let remaining = (self.target - enrolled) as f64;
         let to_end = (self.end - self.as_of).num_days() as f64;
         // Open sites alike in open time and opening (every site without inclusions that opens
@@ -212,20 +209,28 @@ impl SiteModel {
         // listing every hospital of a country; each site's expected share of its group's rate
         // is aᵢ/Σaᵢ. Sites not open yet open independently: one draw each.
         let mut groups: Vec<(f64, f64, f64)> = Vec::new();
-        let mut member: Vec<Option<usize>> = Vec::with_capacity(prepared.len());
+        let mut waiting: Vec<f64> = Vec::new();
+        let mut slots: Vec<Slot> = Vec::with_capacity(opens.len());
         let mut index: std::collections::HashMap<(u64, u64), usize> = std::collections::HashMap::new();
-        for s in &prepared {
-            let Some(offset) = s.offset else {
-                member.push(None);
-                continue;
+        for (o, e) in opens.iter().zip(&evidence) {
+            let slot = match *o {
+                Opening::Unopened { waited } => {
+                    waiting.push(waited);
+                    Slot::Waiting(waiting.len() - 1)
+                }
+                Opening::At { date, source, .. } => {
+                    let offset = (date - self.as_of).num_days().max(0) as f64;
+                    let g = *index.entry((e.open_days.to_bits(), offset.to_bits())).or_insert_with(|| {
+                        groups.push((0.0, e.open_days, offset));
+                        groups.len() - 1
+                    });
+                    groups[g].0 += e.shape + e.counted;
+                    Slot::Group { g, date, source }
+                }
             };
-            let g = *index.entry((s.open_days.to_bits(), offset.to_bits())).or_insert_with(|| {
-                groups.push((0.0, s.open_days, offset));
-                groups.len() - 1
-            });
-            groups[g].0 += s.shape;
-            member.push(Some(g));
+            slots.push(slot);
         }
+        let delay = (!waiting.is_empty()).then(|| DelayModel::from(&opens, self.start, self.dropped_unopened));
         // The work is draws × (groups + sites not open): with thousands of distinct sites fewer
         // draws keep a report fast; the JSON says how many.
         let draws = draws.min((MAX_SITE_DRAWS / (groups.len() + waiting.len()).max(1)).max(MIN_DRAWS));
@@ -249,9 +254,9 @@ impl SiteModel {
             late.clear();
             if let Some(delay) = &delay {
                 let q = delay.draw_never_share(&mut rng);
-                for (w, &i) in waiting.iter().enumerate() {
-                    let rate = phi * gamma(&mut rng, prepared[i].shape) / rate0;
-                    match delay.draw_opening(&mut rng, q, prepared[i].waited) {
+                for (w, &waited) in waiting.iter().enumerate() {
+                    let rate = phi * gamma(&mut rng, shape0) / rate0;
+                    match delay.draw_opening(&mut rng, q, waited) {
                         Some(offset) => {
                             late.push((offset, rate));
                             waiting_by_end[w] += rate * (to_end - offset).max(0.0);
@@ -280,20 +285,17 @@ impl SiteModel {
         let q = |p: f64| times[((draws as f64 - 1.0) * p).round() as usize];
         let date = |days: f64| super::projected(self.as_of, days);
         let on_time = times.iter().filter(|t| **t <= to_end).count() as f64 / draws as f64;
-        let mut next_waiting = 0;
         let sites = self
             .sites
             .iter()
-            .zip(&opens)
-            .zip(prepared.iter().zip(&member))
-            .map(|((s, o), (prep, g))| {
-                let (extra, opens, source, never_opens) = match (o, g) {
-                    (Opening::At { date, source, .. }, Some(g)) => {
-                        (group_by_end[*g] * prep.shape / groups[*g].0, *date, *source, None)
+            .zip(&slots)
+            .zip(&evidence)
+            .map(|((s, slot), e)| {
+                let (extra, opens, source, never_opens) = match *slot {
+                    Slot::Group { g, date, source } => {
+                        (group_by_end[g] * (e.shape + e.counted) / groups[g].0, date, source, None)
                     }
-                    _ => {
-                        let w = next_waiting;
-                        next_waiting += 1;
+                    Slot::Waiting(w) => {
                         let mut offsets = std::mem::take(&mut opening_draws[w]);
                         offsets.sort_by(f64::total_cmp);
                         let opened: Vec<f64> = offsets.into_iter().filter(|o| o.is_finite()).collect();

@@ -361,11 +361,10 @@ pub fn model(loaded: &Loaded, local_override: Option<&Path>) -> anyhow::Result<E
                     EndOfInclusion::Closed { last_inclusion, registry_status: status.to_string() }
                 }
                 (None, _, _, Some(p)) => {
-                    // The model the progress report leads with (one rule: `Lead::for_sites`).
-                    let lead = (crate::report::progress::Lead::for_sites(site_rows.len(), true)
-                        == crate::report::progress::Lead::SiteAware)
-                        .then(|| crate::report::progress::site_model(loaded, &plan, &site_rows, figures_at).project())
-                        .flatten()
+                    // The model the progress report leads with (one rule: `Lead::of`): the
+                    // site-aware one whenever it projects.
+                    let lead = crate::report::progress::site_model(loaded, &plan, &site_rows, figures_at)
+                        .project()
                         .map(|s| (s.p10, s.median, s.p90, s.probability_on_time))
                         .unwrap_or((p.p10, p.median, p.p90, p.probability_on_time));
                     EndOfInclusion::Expected { p10: lead.0, median: lead.1, p90: lead.2, probability_on_time: lead.3 }

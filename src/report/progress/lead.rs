@@ -1,4 +1,4 @@
-//! Which projection model a report leads with, decided in one place ([`Lead::for_sites`]),
+//! Which projection model a report leads with, decided in one place ([`Lead::of`]),
 //! and the site-aware model's inputs.
 
 use chrono::NaiveDate;
@@ -24,7 +24,7 @@ impl Lead {
     /// site the site-aware model is the constant-rate model plus the site's opening from the
     /// registry and the robust prior. The constant-rate model stays beside it as the published
     /// reference.
-    pub fn for_sites(_sites: usize, site_projection: bool) -> Lead {
+    pub fn of(site_projection: bool) -> Lead {
         if site_projection { Lead::SiteAware } else { Lead::ConstantRate }
     }
 
@@ -95,7 +95,7 @@ pub fn site_model(
     as_of: NaiveDate,
 ) -> crate::progress::sites::SiteModel {
     let openings = loaded.trial.map(|t| t.site_opening.clone()).unwrap_or_default();
-    let histories = loaded.site_histories();
+    let evidence = loaded.site_evidence();
     crate::progress::sites::SiteModel {
         target: plan.target,
         start: plan.start,
@@ -103,7 +103,7 @@ pub fn site_model(
         end: plan.end,
         as_of,
         prior_certainty: plan.prior_certainty,
-        dropped_unopened: loaded.sites_dropped_unopened(),
+        dropped_unopened: evidence.dropped_unopened,
         sites: site_rows
             .iter()
             .map(|s| crate::progress::sites::SiteInput {
@@ -112,7 +112,7 @@ pub fn site_model(
                 opened: openings.iter().find(|(k, _)| k.eq_ignore_ascii_case(&s.facility)).map(|(_, d)| *d),
                 first_inclusion: s.first_enrolled_on,
                 not_yet_recruiting: s.registry_status.as_deref() == Some("NOT_YET_RECRUITING"),
-                history: histories.get(&s.facility).copied().unwrap_or_default(),
+                history: evidence.histories.get(&s.facility).copied().unwrap_or_default(),
             })
             .collect(),
     }

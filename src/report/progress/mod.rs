@@ -240,7 +240,7 @@ pub fn build_from(loaded: &Loaded) -> anyhow::Result<ProgressReport> {
     } else {
         None
     };
-    let leading_model = Lead::for_sites(site_rows.len(), site_projection.is_some());
+    let leading_model = Lead::of(site_projection.is_some());
     let leading_reason = match (&site_projection, site_rows.len()) {
         (None, _) => String::new(),
         (Some(_), 0 | 1) => "One site: the site-aware model is the constant-rate model with the site's opening read from the registry and a robust prior that lets the inclusions overrule the plan when they contradict it.".to_string(),
