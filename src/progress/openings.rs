@@ -39,7 +39,7 @@ impl OpeningSource {
     /// In the report's words.
     pub fn describe(self) -> &'static str {
         match self {
-            OpeningSource::Configured => "configured in ctwatch.toml",
+            OpeningSource::Configured => "the opening date the sponsor office set",
             OpeningSource::StudyStart => "the study's actual start: this site started it",
             OpeningSource::RegistryHistory => "first listed as recruiting on the registry",
             OpeningSource::FirstInclusion => "its first inclusion",

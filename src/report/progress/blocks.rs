@@ -143,7 +143,7 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
                     b.push(Block::Para(super::plan_conflict_sentence(sp.plan_check.rate_vs_plan)));
                 }
                 b.push(Block::Para(
-                    "Where each site's opening comes from, in this order: its date in ctwatch.toml; for the site that started the study, the registry's actual start date; the first registry version that lists it as recruiting (a site recruiting without inclusions counts that time with none); its first inclusion. A site not yet recruiting opens after an uncertain delay, or never.".into(),
+                    "Where each site's opening comes from, in this order: the opening date the sponsor office set; for the site that started the study, the registry's actual start date; the first registry version that lists it as recruiting (a site recruiting without inclusions counts that time with none); its first inclusion. A site not yet recruiting opens after an uncertain delay, or never.".into(),
                 ));
                 b.push(Block::Table(
                     ["Site", "Included", "Projected by the planned end", "Counts as open from", "Because"]
@@ -192,9 +192,11 @@ pub fn blocks(r: &ProgressReport) -> Vec<Block> {
                         ));
                     }
                     b.push(Block::Para(format!(
-                        "Sites not open yet: the typical delay to opening is {} days ({typical}), and {} of listed sites never open (7 % by default — 93 % of the sites selected for a trial in Western Europe are activated, Tufts CSDD, 2013 — moved by this trial's {}); a site that has waited long is more likely never to open.",
+                        "Sites not open yet: the typical delay to opening is {} days ({typical}), and {} of listed sites never open ({} by default — {} of the sites selected for a trial in Western Europe are activated, Tufts CSDD, 2013 — moved by this trial's {}); a site that has waited long is more likely never to open.",
                         m.mean_delay_days().round(),
                         percent(100.0 * m.never_share()),
+                        percent(100.0 * crate::progress::openings::DEFAULT_NEVER_OPENS),
+                        percent(100.0 * (1.0 - crate::progress::openings::DEFAULT_NEVER_OPENS)),
                         evidence.join(" and ")
                     )));
                 }
